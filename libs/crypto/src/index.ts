@@ -1,0 +1,2 @@
+export { DecryptionError, EncryptionKeyError, EncryptionKeyring } from './encryption-keyring.js';
+export { hashApiToken, looksLikeApiToken, mintApiToken, type MintedToken } from './api-token.util.js';

@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export type AuditOutcome = 'succeeded' | 'failed' | 'denied';
+
+/** One API action. The table refuses UPDATE, DELETE and TRUNCATE (a trigger), so rows are append-only. */
+@Entity({ name: 'audit_log' })
+export class AuditRecordEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz', insert: false, update: false })
+  occurredAt!: Date;
+
+  @Column('text')
+  actor!: string;
+
+  @Column({ name: 'actor_token_id', type: 'uuid', nullable: true })
+  actorTokenId!: string | null;
+
+  @Column({ name: 'actor_role', type: 'text', nullable: true })
+  actorRole!: string | null;
+
+  @Column('text')
+  action!: string;
+
+  @Column('jsonb')
+  arguments!: Record<string, unknown>;
+
+  @Column('text')
+  outcome!: AuditOutcome;
+
+  @Column({ type: 'text', nullable: true })
+  error!: string | null;
+}
