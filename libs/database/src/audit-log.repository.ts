@@ -26,7 +26,8 @@ export class AuditLogRepository {
       actorTokenId: entry.actorTokenId ?? null,
       actorRole: entry.actorRole ?? null,
       action: entry.action,
-      arguments: entry.arguments,
+      // jsonb column: TypeORM's deep-partial typing cannot express an open record.
+      arguments: entry.arguments as never,
       outcome: entry.outcome,
       error: entry.error ?? null,
     });

@@ -87,7 +87,7 @@ export class EmbeddedPostgresServer {
     const server = new EmbeddedPostgresServer(child, port, clusterDir, password, runtimeFile);
     try {
       await ensureDatabase(port, password);
-      await writeFile(runtimeFile, JSON.stringify({ pid: child.pid, port } satisfies RuntimeInfo), { mode: 0o600 });
+      await writeFile(runtimeFile, JSON.stringify({ pid: child.pid ?? 0, port } satisfies RuntimeInfo), { mode: 0o600 });
     } catch (error) {
       await server.stop();
       throw error;

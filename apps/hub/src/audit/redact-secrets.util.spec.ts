@@ -1,0 +1,31 @@
+import { REDACTED, redactSecrets } from './redact-secrets.util.js';
+
+describe('redactSecrets', () => {
+  it.each([
+    [{ password: 'p' }, { password: REDACTED }],
+    [{ input: { sshPrivateKey: 'k', name: 'n' } }, { input: { sshPrivateKey: REDACTED, name: 'n' } }],
+    [{ token: 't', apiKey: 'a', clientSecret: 's', httpsCredentials: { user: 'u' } }, { token: REDACTED, apiKey: REDACTED, clientSecret: REDACTED, httpsCredentials: REDACTED }],
+    [{ selector: { matchExpressions: [{ key: 'region', operator: 'In', values: ['eu'] }] } }, { selector: { matchExpressions: [{ key: 'region', operator: 'In', values: ['eu'] }] } }],
+    [{ manifest: { kind: 'Secret', data: { a: 'eA==' }, stringData: { b: 'x' }, metadata: { name: 's' } } }, { manifest: { kind: 'Secret', data: REDACTED, stringData: REDACTED, metadata: { name: 's' } } }],
+    [{ manifest: { kind: 'ConfigMap', data: { a: 'plain' } } }, { manifest: { kind: 'ConfigMap', data: { a: 'plain' } } }],
+    [{ expiresInDays: 3, role: 'admin', password: null }, { expiresInDays: 3, role: 'admin', password: null }],
+  ])('%j → %j', (input, expected) => {
+    expect(redactSecrets(input)).toEqual(expected);
+  });
+
+  it('does not modify its input', () => {
+    const input = { password: 'p' };
+    redactSecrets(input);
+    expect(input.password).toBe('p');
+  });
+
+  it('survives cycles and very deep input', () => {
+    const cyclic: Record<string, unknown> = { name: 'a' };
+    cyclic.self = cyclic;
+    expect(redactSecrets(cyclic)).toEqual({ name: 'a', self: '[TRUNCATED]' });
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 10_000; i += 1) deep = (deep.next = {}) as Record<string, unknown>;
+    expect(() => JSON.stringify(redactSecrets(top))).not.toThrow();
+  });
+});

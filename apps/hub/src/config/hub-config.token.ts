@@ -1,0 +1,2 @@
+/** Injection token for the validated HubConfig. */
+export const HUB_CONFIG = Symbol('HUB_CONFIG');

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { LOG_LEVELS, type FlotillaLogLevel } from '@flotilla/observability';
+import { ConfigError } from './config.error.js';
+
+/** The hub's configuration, read once from the environment at start-up and never again. */
+export interface HubConfig {
+  readonly environment: 'development' | 'production';
+  readonly bindAddress: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly dataDir: string;
+  /** Undefined: run the embedded PostgreSQL in `<dataDir>/postgres`. */
+  readonly databaseUrl: string | undefined;
+  readonly embeddedPostgresPort: number;
+  readonly encryptionKey: string | undefined;
+  readonly logLevel: FlotillaLogLevel;
+  readonly initialAdminTokenFile: string | undefined;
+  readonly graphqlIntrospection: boolean;
+  readonly shutdownTimeoutMs: number;
+}
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || value > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `expected a port number from 0 to 65535, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((raw) => (raw?.trim() ? raw.trim() : undefined));
+
+const bool = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
+      if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${raw}"` });
+      return z.NEVER;
+    });
+
+const schema = z.object({
+  FLOTILLA_ENV: z.enum(['development', 'production'], { message: 'expected "development" or "production"' }).default('development'),
+  FLOTILLA_BIND_ADDRESS: z.string().trim().min(1).default('0.0.0.0'),
+  FLOTILLA_HTTP_PORT: port(8080),
+  FLOTILLA_GRPC_PORT: port(8443),
+  FLOTILLA_DATA_DIR: z.string().trim().min(1, 'must not be empty').default('.flotilla'),
+  DATABASE_URL: optionalText.refine((url) => url === undefined || /^postgres(ql)?:\/\/[^\s]+$/.test(url), {
+    message: 'expected a postgres:// or postgresql:// URL',
+  }),
+  FLOTILLA_EMBEDDED_PG_PORT: port(0),
+  FLOTILLA_ENCRYPTION_KEY: optionalText,
+  FLOTILLA_LOG_LEVEL: z
+    .string()
+    .default('log')
+    .transform((raw) => (raw.trim().toLowerCase() === 'info' ? 'log' : raw.trim().toLowerCase()))
+    .pipe(z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')} (or info)` })),
+  FLOTILLA_INITIAL_ADMIN_TOKEN_FILE: optionalText,
+  FLOTILLA_GRAPHQL_INTROSPECTION: z.string().optional(),
+  FLOTILLA_SHUTDOWN_TIMEOUT_MS: z
+    .string()
+    .default('10000')
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 100 || value > 600_000) {
+        ctx.addIssue({ code: 'custom', message: `expected milliseconds from 100 to 600000, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    }),
+});
+
+/** Validates the environment into a HubConfig, or throws a ConfigError naming every bad variable. */
+export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const value = parsed.data;
+  const production = value.FLOTILLA_ENV === 'production';
+  const introspection = bool(!production).safeParse(value.FLOTILLA_GRAPHQL_INTROSPECTION);
+  const problems: string[] = [];
+  if (!introspection.success) problems.push(`FLOTILLA_GRAPHQL_INTROSPECTION: ${introspection.error.issues[0]!.message}`);
+  if (production && !value.FLOTILLA_ENCRYPTION_KEY) {
+    problems.push('FLOTILLA_ENCRYPTION_KEY: required when FLOTILLA_ENV=production (generate one with "flotilla key generate")');
+  }
+  if (value.FLOTILLA_HTTP_PORT !== 0 && value.FLOTILLA_HTTP_PORT === value.FLOTILLA_GRPC_PORT) {
+    problems.push(`FLOTILLA_GRPC_PORT: must differ from FLOTILLA_HTTP_PORT (both are ${value.FLOTILLA_HTTP_PORT})`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    environment: value.FLOTILLA_ENV,
+    bindAddress: value.FLOTILLA_BIND_ADDRESS,
+    httpPort: value.FLOTILLA_HTTP_PORT,
+    grpcPort: value.FLOTILLA_GRPC_PORT,
+    dataDir: resolve(cwd, value.FLOTILLA_DATA_DIR),
+    databaseUrl: value.DATABASE_URL,
+    embeddedPostgresPort: value.FLOTILLA_EMBEDDED_PG_PORT,
+    encryptionKey: value.FLOTILLA_ENCRYPTION_KEY,
+    logLevel: value.FLOTILLA_LOG_LEVEL,
+    initialAdminTokenFile: value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE ? resolve(cwd, value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE) : undefined,
+    graphqlIntrospection: introspection.success ? introspection.data : false,
+    shutdownTimeoutMs: value.FLOTILLA_SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { AuthException, AuthExceptionCode } from '../auth/auth.exception.js';
+import { InvalidInputException } from '../common/invalid-input.exception.js';
+
+const logger = new Logger('GraphQL');
+
+const AUTH_CODES: Record<AuthExceptionCode, string> = {
+  [AuthExceptionCode.Unauthenticated]: 'UNAUTHENTICATED',
+  [AuthExceptionCode.Forbidden]: 'FORBIDDEN',
+  [AuthExceptionCode.TokenNotFound]: 'NOT_FOUND',
+};
+
+/**
+ * The one place feature exceptions become GraphQL errors. Known exceptions keep their message and
+ * get a stable `extensions.code`; anything unexpected is logged and answered without internals.
+ */
+export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  if (original instanceof AuthException) {
+    return { ...base, message: original.message, extensions: { code: AUTH_CODES[original.code] } };
+  }
+  if (original instanceof InvalidInputException) {
+    return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', argument: original.argument } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+    return { ...base, extensions: { code } };
+  }
+  logger.error(`unexpected error at ${formatted.path?.join('.') ?? '(no path)'}: ${original instanceof Error ? original.stack : String(original)}`);
+  return { ...base, message: 'internal error: see the hub log', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,54 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { EncryptionKeyring } from '@flotilla/crypto';
+import { FLOTILLA_VERSION, ObservabilityModule } from '@flotilla/observability';
+import type { Request } from 'express';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+
+import { HUB_CONFIG } from './config/hub-config.token.js';
+import type { HubConfig } from './config/hub-config.js';
+import { DatabaseModule } from './database/database.module.js';
+import { DatabaseReadiness } from './database/database.readiness.js';
+import { formatGraphqlError } from './graphql/format-graphql-error.js';
+import { SystemResolver } from './system/system.resolver.js';
+
+/** What bootstrap resolved before Nest starts: the validated config, the database URL, the key. */
+export interface HubRuntime {
+  readonly config: HubConfig;
+  readonly databaseUrl: string;
+  readonly keyring: EncryptionKeyring;
+}
+
+@Module({})
+export class HubModule {
+  static forRoot(runtime: HubRuntime): DynamicModule {
+    return {
+      module: HubModule,
+      imports: [
+        DatabaseModule.forRoot(runtime.databaseUrl),
+        ObservabilityModule.forRoot({ component: 'hub', version: FLOTILLA_VERSION, readinessChecks: [DatabaseReadiness] }),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          introspection: runtime.config.graphqlIntrospection,
+          context: ({ req }: { req: Request }) => ({ req }),
+          formatError: formatGraphqlError,
+        }),
+        AuditModule,
+        AuthModule,
+      ],
+      providers: [
+        { provide: HUB_CONFIG, useValue: runtime.config },
+        { provide: EncryptionKeyring, useValue: runtime.keyring },
+        SystemResolver,
+      ],
+      exports: [HUB_CONFIG, EncryptionKeyring],
+      global: true,
+    };
+  }
+}
