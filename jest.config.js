@@ -23,8 +23,10 @@ const shared = {
 };
 
 export default {
+  // Integration tests start real processes and servers; 5 s is too tight on a loaded 2-core machine.
+  testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',

@@ -35,6 +35,8 @@ interface Binaries {
 interface RuntimeInfo {
   readonly pid: number;
   readonly port: number;
+  /** The process that started and supervises the server (a hub, or a CLI command). */
+  readonly ownerPid: number;
 }
 
 /**
@@ -80,14 +82,14 @@ export class EmbeddedPostgresServer {
     if (!(await exists(join(clusterDir, 'PG_VERSION')))) {
       await initCluster(runnable, clusterDir, password, identity, log);
     }
-    await reclaimOrRefuse(clusterDir, log);
+    const runtimeFile = join(options.dataDir, 'postgres.runtime.json');
+    await reclaimOrRefuse(clusterDir, runtimeFile, log);
     const port = await choosePort(options.port ?? 0);
     const child = await launch(runnable, clusterDir, port, identity, log);
-    const runtimeFile = join(options.dataDir, 'postgres.runtime.json');
     const server = new EmbeddedPostgresServer(child, port, clusterDir, password, runtimeFile);
     try {
       await ensureDatabase(port, password);
-      await writeFile(runtimeFile, JSON.stringify({ pid: child.pid ?? 0, port } satisfies RuntimeInfo), { mode: 0o600 });
+      await writeFile(runtimeFile, JSON.stringify({ pid: child.pid ?? 0, port, ownerPid: process.pid } satisfies RuntimeInfo), { mode: 0o600 });
     } catch (error) {
       await server.stop();
       throw error;
@@ -278,16 +280,21 @@ async function initCluster(
 
 /**
  * A postmaster.pid left behind is harmless when its process is gone (PostgreSQL checks that
- * itself). A live server orphaned by a killed hub (re-parented to init) is shut down; any other
- * live server means another hub owns this data directory.
+ * itself). A live server whose owner (recorded in the runtime file) has died — a hub that was
+ * killed — is shut down; a live server with a live owner means another hub uses this directory.
  */
-async function reclaimOrRefuse(clusterDir: string, log: NonNullable<EmbeddedPostgresOptions['log']>): Promise<void> {
+async function reclaimOrRefuse(clusterDir: string, runtimeFile: string, log: NonNullable<EmbeddedPostgresOptions['log']>): Promise<void> {
   const pidText = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const pid = Number(pidText?.split('\n')[0]);
   if (!pidText || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const runtime = await readFile(runtimeFile, 'utf8').then(
+    (text) => JSON.parse(text) as Partial<RuntimeInfo>,
+    () => ({}) as Partial<RuntimeInfo>,
+  );
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  if (parent !== 1) {
+  const ownerDead = runtime.pid === pid && typeof runtime.ownerPid === 'number' && !isAlive(runtime.ownerPid);
+  if (!ownerDead && parent !== 1) {
     throw new EmbeddedPostgresError(
       Code.AlreadyRunning,
       `the PostgreSQL data directory ${clusterDir} is in use by process ${pid}: another Flotilla hub is probably running on this data directory`,

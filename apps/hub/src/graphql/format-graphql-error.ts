@@ -1,10 +1,7 @@
-import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AuthException, AuthExceptionCode } from '../auth/auth.exception.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-
-const logger = new Logger('GraphQL');
 
 const AUTH_CODES: Record<AuthExceptionCode, string> = {
   [AuthExceptionCode.Unauthenticated]: 'UNAUTHENTICATED',
@@ -14,7 +11,8 @@ const AUTH_CODES: Record<AuthExceptionCode, string> = {
 
 /**
  * The one place feature exceptions become GraphQL errors. Known exceptions keep their message and
- * get a stable `extensions.code`; anything unexpected is logged and answered without internals.
+ * get a stable `extensions.code`; anything unexpected is answered without internals (Nest's
+ * exception handler has already logged it with its stack).
  */
 export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
@@ -29,6 +27,5 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
     return { ...base, extensions: { code } };
   }
-  logger.error(`unexpected error at ${formatted.path?.join('.') ?? '(no path)'}: ${original instanceof Error ? original.stack : String(original)}`);
   return { ...base, message: 'internal error: see the hub log', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -1,0 +1,37 @@
+import { NestFactory } from '@nestjs/core';
+import { createJsonLogger } from '@flotilla/observability';
+import { AgentModule } from './agent.module.js';
+import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config/agent-config.js';
+
+/** Exit codes: 0 stopped cleanly, 1 failed at run time, 2 unusable configuration. */
+async function main(): Promise<void> {
+  let config: AgentConfig;
+  try {
+    config = loadAgentConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof AgentConfigError)) throw error;
+    process.stderr.write(`flotilla agent: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = createJsonLogger(config.logLevel, 'Agent');
+  const app = await NestFactory.create(AgentModule.forRoot(), { logger, abortOnError: false });
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.log(`${signal}: shutting down`);
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await app.listen(config.httpPort, config.bindAddress);
+  } catch (error) {
+    logger.fatal(`cannot listen on ${config.bindAddress}:${config.httpPort} (FLOTILLA_AGENT_HTTP_PORT): ${(error as Error).message}`);
+    process.exit(1);
+  }
+  logger.log(`agent ready: probes on http://${config.bindAddress}:${config.httpPort}/healthz`);
+}
+
+await main();
