@@ -19,9 +19,11 @@ describe('the hub process', () => {
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL: expected a postgres:// or postgresql:// URL'],
     [{ FLOTILLA_ENV: 'production' }, 'FLOTILLA_ENCRYPTION_KEY: required when FLOTILLA_ENV=production'],
     [{ FLOTILLA_ENCRYPTION_KEY: 'k1:tooshort' }, 'FLOTILLA_ENCRYPTION_KEY: entry 1 (key "k1"): expected 32 bytes'],
+    [{ FLOTILLA_DATA_DIR: '/dev/null/flotilla' }, 'FLOTILLA_DATA_DIR: cannot create or write /dev/null/flotilla (ENOTDIR)'],
   ])('exits with code 2 naming the variable for %j', async (env, message) => {
     const hub = spawnHub({ FLOTILLA_DATA_DIR: dataDir, FLOTILLA_HTTP_PORT: '0', ...env });
     expect(await hub.exited).toBe(2);
+    expect(hub.output()).toContain('invalid configuration');
     expect(hub.output()).toContain(message);
     expect(hub.output()).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });

@@ -33,7 +33,7 @@ describe('probes and metrics', () => {
       expect(body.status).toBe('not ready');
       expect(body.checks.database).not.toBe('ok');
       const refused = await hub.graphql('{ version }', { token: hub.adminToken });
-      expect(refused.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(refused.errors?.[0]).toMatchObject({ message: 'the database is unavailable; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } });
     } finally {
       await admin.query(`ALTER DATABASE ${hub.database.name} ALLOW_CONNECTIONS true`);
       await admin.end();

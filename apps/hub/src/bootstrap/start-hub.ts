@@ -8,6 +8,7 @@ import type { HubConfig } from '../config/hub-config.js';
 import { loadEncryptionKeyring } from '../encryption/load-encryption-keyring.util.js';
 import { HubModule } from '../hub.module.js';
 import { HubStartError } from './hub-start.error.js';
+import { prepareDataDir } from './prepare-data-dir.util.js';
 import { redactDatabaseUrl } from './redact-database-url.util.js';
 
 export interface StartHubOptions {
@@ -33,6 +34,7 @@ export interface RunningHub {
  */
 export async function startHub(config: HubConfig, options: StartHubOptions): Promise<RunningHub> {
   const { logger } = options;
+  await prepareDataDir(config.dataDir);
   const keyring = await loadEncryptionKeyring(config, (message) => logger.warn(message, 'Encryption'));
   let embedded: EmbeddedPostgresServer | undefined;
   let app: NestExpressApplication | undefined;
