@@ -11,7 +11,8 @@ export class DatabaseModule {
   static forRoot(url: string): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, foundationEntities), retryAttempts: 3, retryDelay: 1_000 })],
+      // Features register their entities with TypeOrmModule.forFeature; autoLoadEntities adds them here.
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url, foundationEntities), autoLoadEntities: true, retryAttempts: 3, retryDelay: 1_000 })],
       providers: [
         DatabaseReadiness,
         { provide: ApiTokenRepository, useFactory: (ds: DataSource) => new ApiTokenRepository(ds), inject: [DataSource] },
