@@ -1,0 +1,41 @@
+export { sortForApply } from './apply-order.js';
+export {
+  applyPolicySchema,
+  bundleSpecSchema,
+  DEFAULT_TAKEOVER,
+  DNS_1123_LABEL,
+  type ApplyPolicy,
+  type BundlePatch,
+  type BundleSpec,
+  type JsonPatchOperation,
+  type ObjectTarget,
+} from './bundle-spec.schema.js';
+export { canonicalJson, contentHash } from './canonical-json.js';
+export { discoverBundleDirs, filesOfBundle } from './discover-bundles.js';
+export { parseDuration } from './duration.js';
+export { applyJsonPatch, JsonPatchError } from './json-patch.js';
+export { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';
+export { CliKustomizeBuilder, checkKustomizations, type KustomizeBuilder } from './kustomize-build.js';
+export {
+  labelKeyProblem,
+  labelSelectorSchema,
+  labelValueProblem,
+  matchesLabelSelector,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+} from './label-selector.js';
+export { isManifestFile, parseManifests, type SourcedManifest } from './load-manifests.js';
+export { applyMergePatch, mergeValues } from './merge-patch.js';
+export { matchesObjectTarget } from './object-target.js';
+export { parseBundleSpec } from './parse-bundle-spec.js';
+export { prepareBundle, type PrepareBundleInput, type PrepareBundleOptions, type PreparedBundle } from './prepare-bundle.js';
+export {
+  BUNDLE_LABEL,
+  isTargeted,
+  renderCacheKey,
+  renderForCluster,
+  type ClusterFacts,
+  type RenderedBundle,
+} from './render-for-cluster.js';
+export { BundleSpecError, RenderError, RenderErrorCode, formatLocation, type SourceLocation } from './render.error.js';
+export { DEFAULT_TEMPLATE_LIMITS, TemplateEngine, TemplateError, type TemplateContext, type TemplateLimits } from './template-engine.js';

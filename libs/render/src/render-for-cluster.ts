@@ -1,0 +1,140 @@
+import { sortForApply } from './apply-order.js';
+import type { ApplyPolicy, BundleSpec } from './bundle-spec.schema.js';
+import { contentHash } from './canonical-json.js';
+import { applyJsonPatch, JsonPatchError } from './json-patch.js';
+import { scopeOf } from './kind-scopes.js';
+import { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';
+import { matchesLabelSelector } from './label-selector.js';
+import { checkObject } from './load-manifests.js';
+import { applyMergePatch, mergeValues } from './merge-patch.js';
+import { matchesObjectTarget } from './object-target.js';
+import type { PreparedBundle } from './prepare-bundle.js';
+import { RenderError, RenderErrorCode, formatLocation, type SourceLocation } from './render.error.js';
+import { TemplateEngine, TemplateError, type TemplateContext } from './template-engine.js';
+
+/** What the hub knows of a cluster that a bundle may depend on. */
+export interface ClusterFacts {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly vars: Readonly<Record<string, unknown>>;
+}
+
+/** One bundle rendered for one cluster: ordered manifests, the apply policy, and their content hash. */
+export interface RenderedBundle {
+  readonly bundle: string;
+  readonly manifests: KubeObject[];
+  readonly policy: ApplyPolicy;
+  /** sha256 of the manifests and the policy; the revision is deliberately not part of it. */
+  readonly hash: string;
+}
+
+export const BUNDLE_LABEL = 'flotilla.dev/bundle';
+
+/** Whether the bundle targets a cluster with these labels: any entry matches; no entries, no clusters. */
+export function isTargeted(spec: BundleSpec, labels: Readonly<Record<string, string>>): boolean {
+  return spec.targets.some((target) => matchesLabelSelector(target.selector, labels));
+}
+
+/**
+ * The cache key of a render: clusters with equal keys get identical output, so the hub renders
+ * once for all of them. It holds the bundle digest, which overlays apply, and the cluster facts
+ * the templates read (all of them when that is unknown).
+ */
+export function renderCacheKey(prepared: PreparedBundle, cluster: ClusterFacts): string {
+  const overlays = prepared.spec.overlays.flatMap((overlay, index) => (matchesLabelSelector(overlay.selector, cluster.labels) ? [index] : []));
+  const facts = prepared.clusterReads === 'all' ? cluster : prepared.clusterReads.map((path) => pick({ cluster }, path));
+  return contentHash({ digest: prepared.digest, overlays, facts });
+}
+
+/** Renders a prepared bundle for one cluster (design.md §4). Pure: equal inputs give equal output. */
+export function renderForCluster(prepared: PreparedBundle, cluster: ClusterFacts, engine = defaultEngine()): RenderedBundle {
+  const { spec } = prepared;
+  const overlays = spec.overlays.filter((overlay) => matchesLabelSelector(overlay.selector, cluster.labels));
+  const values = overlays.reduce((merged, overlay) => (overlay.values ? mergeValues(merged, overlay.values) : merged), spec.values);
+  const context: TemplateContext = { cluster: { name: cluster.name, labels: cluster.labels, vars: cluster.vars }, values };
+
+  const rendered = prepared.manifests.map(({ object, location }) => ({
+    object: checkObject(templated(object, context, engine, location, describeObject(object)), location),
+    location,
+  }));
+
+  let objects = rendered.map((entry) => entry.object);
+  overlays.forEach((overlay) => {
+    const overlayIndex = spec.overlays.indexOf(overlay);
+    overlay.patches.forEach((patch, patchIndex) => {
+      const where: SourceLocation = { file: `${prepared.dir ? `${prepared.dir}/` : ''}flotilla.yaml` };
+      const label = `overlays[${overlayIndex}].patches[${patchIndex}]`;
+      const patchBody = templated(patch.merge ?? patch.jsonPatch, context, engine, where, label);
+      let matched = 0;
+      objects = objects.map((object) => {
+        if (!matchesObjectTarget(object, patch.target)) return object;
+        matched += 1;
+        try {
+          const result = patch.merge ? applyMergePatch(object, patchBody) : applyJsonPatch(object, patchBody as never);
+          return checkObject(result, { file: `${where.file} (${label} on ${describeObject(object)})` });
+        } catch (error) {
+          if (error instanceof JsonPatchError) throw new RenderError(RenderErrorCode.Patch, `${label} on ${describeObject(object)}: ${error.message}`, where);
+          throw error;
+        }
+      });
+      if (matched === 0) throw new RenderError(RenderErrorCode.Patch, `${label} matched no object (target ${JSON.stringify(patch.target)})`, where);
+    });
+  });
+
+  const seen = new Map<string, string>();
+  const manifests = objects.map((object, index) => {
+    const metadata = { ...object.metadata, labels: { ...(object.metadata.labels ?? {}), [BUNDLE_LABEL]: spec.name } };
+    if (spec.namespace && metadata.namespace === undefined && scopeOf(groupOf(object.apiVersion), object.kind, prepared.customScopes) === 'Namespaced') {
+      metadata.namespace = spec.namespace;
+    }
+    const result = { ...object, metadata };
+    const identity = identityOf(result);
+    const location = formatLocation(rendered[index]!.location);
+    const earlier = seen.get(identity);
+    if (earlier) throw new RenderError(RenderErrorCode.Conflict, `${describeObject(result)} is defined twice: at ${earlier} and at ${location}`);
+    seen.set(identity, location);
+    return result;
+  });
+
+  const ordered = sortForApply(manifests);
+  return { bundle: spec.name, manifests: ordered, policy: spec.apply, hash: contentHash({ manifests: ordered, policy: spec.apply }) };
+}
+
+let sharedEngine: TemplateEngine | undefined;
+function defaultEngine(): TemplateEngine {
+  return (sharedEngine ??= new TemplateEngine());
+}
+
+/** A copy of `value` with every templated string scalar rendered; errors name file, line, object and field. */
+function templated(value: unknown, context: TemplateContext, engine: TemplateEngine, location: SourceLocation, subject: string): unknown {
+  const walk = (node: unknown, path: string): unknown => {
+    if (typeof node === 'string') {
+      if (!TemplateEngine.isTemplate(node)) return node;
+      try {
+        return engine.render(node, context);
+      } catch (error) {
+        if (error instanceof TemplateError) throw new RenderError(RenderErrorCode.Template, `${subject}: ${path || '(root)'}: ${error.message}`, location);
+        throw error;
+      }
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, `${path}[${index}]`));
+    if (node && typeof node === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(node)) {
+        Object.defineProperty(out, key, { value: walk(item, path ? `${path}.${key}` : key), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return node;
+  };
+  return walk(value, '');
+}
+
+function pick(root: unknown, path: string): unknown {
+  let node: unknown = root;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, part)) return null;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node ?? null;
+}
