@@ -4,6 +4,7 @@ import { FLOTILLA_VERSION } from '@flotilla/observability';
 import { CliError } from './cli.error.js';
 import { registerKeyCommands } from './commands/key.command.js';
 import { registerMigrateCommands } from './commands/migrate.command.js';
+import { registerRenderCommand } from './commands/render.command.js';
 import { registerTokenCommands } from './commands/token.command.js';
 
 
@@ -17,6 +18,7 @@ const program = new Command('flotilla')
 registerTokenCommands(program);
 registerMigrateCommands(program);
 registerKeyCommands(program);
+registerRenderCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -34,8 +34,11 @@ export {
   isTargeted,
   renderCacheKey,
   renderForCluster,
+  renderSerialized,
   type ClusterFacts,
+  type SerializedRender,
   type RenderedBundle,
 } from './render-for-cluster.js';
 export { BundleSpecError, RenderError, RenderErrorCode, formatLocation, type SourceLocation } from './render.error.js';
 export { DEFAULT_TEMPLATE_LIMITS, TemplateEngine, TemplateError, type TemplateContext, type TemplateLimits } from './template-engine.js';
+export { RenderPool, type RenderPoolOptions } from './render-pool.js';

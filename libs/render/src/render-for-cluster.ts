@@ -1,6 +1,7 @@
 import { sortForApply } from './apply-order.js';
 import type { ApplyPolicy, BundleSpec } from './bundle-spec.schema.js';
-import { contentHash } from './canonical-json.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, contentHash } from './canonical-json.js';
 import { applyJsonPatch, JsonPatchError } from './json-patch.js';
 import { scopeOf } from './kind-scopes.js';
 import { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';
@@ -98,6 +99,20 @@ export function renderForCluster(prepared: PreparedBundle, cluster: ClusterFacts
 
   const ordered = sortForApply(manifests);
   return { bundle: spec.name, manifests: ordered, policy: spec.apply, hash: contentHash({ manifests: ordered, policy: spec.apply }) };
+}
+
+/** A render as its canonical JSON text (`{"manifests":…,"policy":…}`) and hash: what the hub stores. */
+export interface SerializedRender {
+  readonly bundle: string;
+  readonly hash: string;
+  readonly json: string;
+}
+
+/** renderForCluster, serialized once: the text hashed is the text returned, so they always agree. */
+export function renderSerialized(prepared: PreparedBundle, cluster: ClusterFacts, engine = defaultEngine()): SerializedRender {
+  const rendered = renderForCluster(prepared, cluster, engine);
+  const json = canonicalJson({ manifests: rendered.manifests, policy: rendered.policy });
+  return { bundle: rendered.bundle, hash: `sha256:${createHash('sha256').update(json).digest('hex')}`, json };
 }
 
 let sharedEngine: TemplateEngine | undefined;
