@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { startHub, type RunningHub } from '../../apps/hub/src/bootstrap/start-hub.js';
 import { loadHubConfig } from '../../apps/hub/src/config/hub-config.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -12,6 +12,8 @@ export interface TestHub {
   readonly adminToken: string;
   readonly database: TestDatabase;
   readonly hub: RunningHub;
+  /** The hub's FLOTILLA_DATA_DIR (removed by close()). */
+  readonly dataDir: string;
   graphql<T = Record<string, unknown>>(query: string, options?: { token?: string; variables?: Record<string, unknown> }): Promise<GraphqlResponse<T>>;
   close(): Promise<void>;
 }
@@ -25,6 +27,8 @@ export interface TestHubOptions {
   readonly env?: Record<string, string>;
   /** What the hub may log; errors by default, none where a test provokes them on purpose. */
   readonly logLevels?: LogLevel[];
+  /** Receives every log line instead of the console (then `logLevels` is ignored), e.g. to assert on logs. */
+  readonly logger?: LoggerService;
 }
 
 export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
@@ -38,7 +42,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     ...options.env,
   });
   let adminToken = '';
-  const logger = new ConsoleLogger({ logLevels: options.logLevels ?? ['error'] });
+  const logger = options.logger ?? new ConsoleLogger({ logLevels: options.logLevels ?? ['error'] });
   const hub = await startHub(config, { logger, onInitialAdminToken: (token) => (adminToken = token) });
   const url = `http://127.0.0.1:${hub.httpPort}`;
   return {
@@ -46,6 +50,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     adminToken,
     database,
     hub,
+    dataDir,
     graphql: (query, options = {}) => graphqlRequest(url, query, options),
     close: async () => {
       await hub.close();

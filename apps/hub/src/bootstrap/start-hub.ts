@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/hub-config.js';
 import { loadEncryptionKeyring } from '../encryption/load-encryption-keyring.util.js';
 import { HubModule } from '../hub.module.js';
+import { isJsonBodyOutsideWebhooks } from '../sources/webhook-path.util.js';
 import { HubStartError } from './hub-start.error.js';
 import { prepareDataDir } from './prepare-data-dir.util.js';
 import { redactDatabaseUrl } from './redact-database-url.util.js';
@@ -58,7 +59,9 @@ export async function startHub(config: HubConfig, options: StartHubOptions): Pro
       abortOnError: false,
       bodyParser: false,
     });
-    app.useBodyParser('json', { limit: '1mb' });
+    // JSON bodies up to 1 MB, except under /webhooks/: webhook routes read their raw body themselves
+    // (signatures are over the exact bytes) with their own limit.
+    app.useBodyParser('json', { limit: '1mb', type: isJsonBodyOutsideWebhooks });
 
     const initial = await app.get(ApiTokenRepository).issueInitialAdmin();
     if (initial) {

@@ -63,4 +63,56 @@ describe('loadHubConfig', () => {
       expect((error as ConfigError).problems).toHaveLength(2);
     }
   });
+
+  describe('Git sources', () => {
+    it('applies the documented defaults', () => {
+      expect(loadHubConfig({}).sources).toEqual({
+        allowFileUrls: false,
+        allowInsecureHttp: false,
+        fetchTimeoutMs: 60_000,
+        maxRepoBytes: 1024 ** 3,
+        pollIntervalSeconds: 60,
+        maxFiles: 10_000,
+        maxFileBytes: 5 * 1024 ** 2,
+        maxTotalBytes: 50 * 1024 ** 2,
+      });
+    });
+
+    it('reads every variable', () => {
+      const config = loadHubConfig({
+        FLOTILLA_GIT_ALLOW_FILE_URLS: 'true',
+        FLOTILLA_GIT_ALLOW_INSECURE_HTTP: 'yes',
+        FLOTILLA_GIT_FETCH_TIMEOUT_MS: '5000',
+        FLOTILLA_GIT_MAX_REPO_BYTES: '2097152',
+        FLOTILLA_SOURCE_POLL_INTERVAL_S: '0',
+        FLOTILLA_GIT_MAX_FILES: '10',
+        FLOTILLA_GIT_MAX_FILE_BYTES: '100',
+        FLOTILLA_GIT_MAX_TOTAL_BYTES: '1000',
+      });
+      expect(config.sources).toEqual({
+        allowFileUrls: true,
+        allowInsecureHttp: true,
+        fetchTimeoutMs: 5_000,
+        maxRepoBytes: 2_097_152,
+        pollIntervalSeconds: 0,
+        maxFiles: 10,
+        maxFileBytes: 100,
+        maxTotalBytes: 1_000,
+      });
+    });
+
+    it.each([
+      [{ FLOTILLA_GIT_ALLOW_FILE_URLS: 'perhaps' }, 'FLOTILLA_GIT_ALLOW_FILE_URLS: expected true or false, got "perhaps"'],
+      [{ FLOTILLA_GIT_ALLOW_INSECURE_HTTP: '2' }, 'FLOTILLA_GIT_ALLOW_INSECURE_HTTP'],
+      [{ FLOTILLA_GIT_FETCH_TIMEOUT_MS: '10' }, 'FLOTILLA_GIT_FETCH_TIMEOUT_MS: expected milliseconds from 1000 to 3600000, got "10"'],
+      [{ FLOTILLA_GIT_MAX_REPO_BYTES: 'lots' }, 'FLOTILLA_GIT_MAX_REPO_BYTES'],
+      [{ FLOTILLA_SOURCE_POLL_INTERVAL_S: '-1' }, 'FLOTILLA_SOURCE_POLL_INTERVAL_S'],
+      [{ FLOTILLA_GIT_MAX_FILES: '0' }, 'FLOTILLA_GIT_MAX_FILES'],
+      [{ FLOTILLA_GIT_MAX_FILE_BYTES: '1.5' }, 'FLOTILLA_GIT_MAX_FILE_BYTES'],
+      [{ FLOTILLA_GIT_MAX_FILE_BYTES: '2000', FLOTILLA_GIT_MAX_TOTAL_BYTES: '1000' }, 'FLOTILLA_GIT_MAX_FILE_BYTES: must not exceed FLOTILLA_GIT_MAX_TOTAL_BYTES'],
+    ])('refuses %j naming the variable', (env, expected) => {
+      expect(() => loadHubConfig(env)).toThrow(ConfigError);
+      expect(() => loadHubConfig(env)).toThrow(expected);
+    });
+  });
 });

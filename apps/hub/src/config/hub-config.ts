@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { LOG_LEVELS, type FlotillaLogLevel } from '@flotilla/observability';
+import { FLOTILLA_VERSION, LOG_LEVELS, type FlotillaLogLevel } from '@flotilla/observability';
+import { agentsConfigFrom, agentsConfigShape, type AgentsConfig } from './agents-config.js';
 import { ConfigError } from './config.error.js';
 
 /** The hub's configuration, read once from the environment at start-up and never again. */
@@ -18,6 +19,25 @@ export interface HubConfig {
   readonly initialAdminTokenFile: string | undefined;
   readonly graphqlIntrospection: boolean;
   readonly shutdownTimeoutMs: number;
+  /** Git sources: what may be fetched, how long and how much. */
+  readonly sources: SourcesConfig;
+  /** Agent registration and identity. */
+  readonly agents: AgentsConfig;
+}
+
+/** Limits and switches of the Git sources feature (FLOTILLA_GIT_*, FLOTILLA_SOURCE_*). */
+export interface SourcesConfig {
+  /** file:// URLs and local paths (tests, demos). */
+  readonly allowFileUrls: boolean;
+  /** Plain http:// repository URLs. */
+  readonly allowInsecureHttp: boolean;
+  readonly fetchTimeoutMs: number;
+  readonly maxRepoBytes: number;
+  /** Default poll interval of a source; 0 turns polling off (webhooks and syncSource only). */
+  readonly pollIntervalSeconds: number;
+  readonly maxFiles: number;
+  readonly maxFileBytes: number;
+  readonly maxTotalBytes: number;
 }
 
 const port = (fallback: number) =>
@@ -50,6 +70,21 @@ const bool = (fallback: boolean) =>
       return z.NEVER;
     });
 
+const integer = (fallback: number, min: number, max: number, unit: string) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `expected ${unit} from ${min} to ${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const MIB = 1024 * 1024;
+
 const schema = z.object({
   FLOTILLA_ENV: z.enum(['development', 'production'], { message: 'expected "development" or "production"' }).default('development'),
   FLOTILLA_BIND_ADDRESS: z.string().trim().min(1).default('0.0.0.0'),
@@ -79,6 +114,15 @@ const schema = z.object({
       }
       return value;
     }),
+  FLOTILLA_GIT_ALLOW_FILE_URLS: z.string().optional(),
+  FLOTILLA_GIT_ALLOW_INSECURE_HTTP: z.string().optional(),
+  FLOTILLA_GIT_FETCH_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000, 'milliseconds'),
+  FLOTILLA_GIT_MAX_REPO_BYTES: integer(1024 * MIB, MIB, 1024 * 1024 * MIB, 'bytes'),
+  FLOTILLA_SOURCE_POLL_INTERVAL_S: integer(60, 0, 86_400, 'seconds'),
+  FLOTILLA_GIT_MAX_FILES: integer(10_000, 1, 1_000_000, 'files'),
+  FLOTILLA_GIT_MAX_FILE_BYTES: integer(5 * MIB, 1, 1024 * MIB, 'bytes'),
+  FLOTILLA_GIT_MAX_TOTAL_BYTES: integer(50 * MIB, 1, 16 * 1024 * MIB, 'bytes'),
+  ...agentsConfigShape,
 });
 
 /** Validates the environment into a HubConfig, or throws a ConfigError naming every bad variable. */
@@ -92,12 +136,20 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
   const introspection = bool(!production).safeParse(value.FLOTILLA_GRAPHQL_INTROSPECTION);
   const problems: string[] = [];
   if (!introspection.success) problems.push(`FLOTILLA_GRAPHQL_INTROSPECTION: ${introspection.error.issues[0]!.message}`);
+  const allowFileUrls = bool(false).safeParse(value.FLOTILLA_GIT_ALLOW_FILE_URLS);
+  if (!allowFileUrls.success) problems.push(`FLOTILLA_GIT_ALLOW_FILE_URLS: ${allowFileUrls.error.issues[0]!.message}`);
+  const allowInsecureHttp = bool(false).safeParse(value.FLOTILLA_GIT_ALLOW_INSECURE_HTTP);
+  if (!allowInsecureHttp.success) problems.push(`FLOTILLA_GIT_ALLOW_INSECURE_HTTP: ${allowInsecureHttp.error.issues[0]!.message}`);
+  if (value.FLOTILLA_GIT_MAX_FILE_BYTES > value.FLOTILLA_GIT_MAX_TOTAL_BYTES) {
+    problems.push('FLOTILLA_GIT_MAX_FILE_BYTES: must not exceed FLOTILLA_GIT_MAX_TOTAL_BYTES');
+  }
   if (production && !value.FLOTILLA_ENCRYPTION_KEY) {
     problems.push('FLOTILLA_ENCRYPTION_KEY: required when FLOTILLA_ENV=production (generate one with "flotilla key generate")');
   }
   if (value.FLOTILLA_HTTP_PORT !== 0 && value.FLOTILLA_HTTP_PORT === value.FLOTILLA_GRPC_PORT) {
     problems.push(`FLOTILLA_GRPC_PORT: must differ from FLOTILLA_HTTP_PORT (both are ${value.FLOTILLA_HTTP_PORT})`);
   }
+  const agents = agentsConfigFrom(value, value.FLOTILLA_GRPC_PORT, FLOTILLA_VERSION, cwd, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     environment: value.FLOTILLA_ENV,
@@ -112,5 +164,16 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     initialAdminTokenFile: value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE ? resolve(cwd, value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE) : undefined,
     graphqlIntrospection: introspection.success ? introspection.data : false,
     shutdownTimeoutMs: value.FLOTILLA_SHUTDOWN_TIMEOUT_MS,
+    sources: {
+      allowFileUrls: allowFileUrls.success ? allowFileUrls.data : false,
+      allowInsecureHttp: allowInsecureHttp.success ? allowInsecureHttp.data : false,
+      fetchTimeoutMs: value.FLOTILLA_GIT_FETCH_TIMEOUT_MS,
+      maxRepoBytes: value.FLOTILLA_GIT_MAX_REPO_BYTES,
+      pollIntervalSeconds: value.FLOTILLA_SOURCE_POLL_INTERVAL_S,
+      maxFiles: value.FLOTILLA_GIT_MAX_FILES,
+      maxFileBytes: value.FLOTILLA_GIT_MAX_FILE_BYTES,
+      maxTotalBytes: value.FLOTILLA_GIT_MAX_TOTAL_BYTES,
+    },
+    agents,
   };
 }

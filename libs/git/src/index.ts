@@ -1,0 +1,10 @@
+export { CatFileBatch, type BatchObject } from './cat-file-batch.js';
+export { scrubSecrets, secretsOf, type GitCredentials } from './git-credentials.js';
+export { GitMirror, type CommitInfo, type GitMirrorOptions } from './git-mirror.js';
+export { openGitSession, type GitSession, type GitSessionOptions } from './git-session.js';
+export { GitError, GitErrorCode, type GitErrorDetails, type TreeLimitName } from './git.error.js';
+export { readTreeSnapshot, type ReadTreeOptions, type TreeSnapshot } from './read-tree-snapshot.js';
+export { DEFAULT_TREE_LIMITS, type TreeLimits } from './tree-limits.js';
+export { validateRefName } from './validate-ref-name.util.js';
+export { validateRepositoryUrl, type RepositoryTransport, type RepositoryUrlOptions, type ValidatedRepositoryUrl } from './validate-repository-url.util.js';
+export { validateSubPath } from './validate-sub-path.util.js';
