@@ -6,12 +6,15 @@ import { FLOTILLA_VERSION, ObservabilityModule } from '@flotilla/observability';
 import type { Request } from 'express';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ClustersModule } from './clusters/clusters.module.js';
 
 import { HUB_CONFIG } from './config/hub-config.token.js';
 import type { HubConfig } from './config/hub-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database.readiness.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
+import { SourcesModule } from './sources/sources.module.js';
+import { TargetStateModule } from './target-state/target-state.module.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** What bootstrap resolved before Nest starts: the validated config, the database URL, the key. */
@@ -41,6 +44,9 @@ export class HubModule {
         }),
         AuditModule,
         AuthModule,
+        SourcesModule,
+        ClustersModule,
+        TargetStateModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

@@ -106,13 +106,20 @@ export interface SerializedRender {
   readonly bundle: string;
   readonly hash: string;
   readonly json: string;
+  /** identityOf() of every manifest, to find objects two bundles both render for one cluster. */
+  readonly identities: string[];
 }
 
 /** renderForCluster, serialized once: the text hashed is the text returned, so they always agree. */
 export function renderSerialized(prepared: PreparedBundle, cluster: ClusterFacts, engine = defaultEngine()): SerializedRender {
   const rendered = renderForCluster(prepared, cluster, engine);
   const json = canonicalJson({ manifests: rendered.manifests, policy: rendered.policy });
-  return { bundle: rendered.bundle, hash: `sha256:${createHash('sha256').update(json).digest('hex')}`, json };
+  return {
+    bundle: rendered.bundle,
+    hash: `sha256:${createHash('sha256').update(json).digest('hex')}`,
+    json,
+    identities: rendered.manifests.map(identityOf),
+  };
 }
 
 let sharedEngine: TemplateEngine | undefined;

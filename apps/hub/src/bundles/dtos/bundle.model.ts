@@ -1,0 +1,35 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+import { GraphQLJSON } from '../../graphql/json.scalar.js';
+
+@ObjectType('Bundle', { description: 'A directory of a source holding a flotilla.yaml.' })
+export class BundleModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  sourceId!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ description: 'The directory in the source ("" for its root).' })
+  path!: string;
+
+  @Field(() => String, { nullable: true, description: 'The revision of the last good state: what clusters get while a newer one is broken.' })
+  goodRevision!: string | null;
+
+  @Field(() => GraphQLJSON, { nullable: true, description: 'The validated flotilla.yaml of the good state, defaults filled in.' })
+  spec!: Record<string, unknown> | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the newest revision could not be used, with file and line.' })
+  error!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The revision the error belongs to.' })
+  errorRevision!: string | null;
+
+  @Field({ description: 'Gone from Git; its deployments are being removed.' })
+  removed!: boolean;
+
+  @Field(() => GraphQLISODateTime)
+  updatedAt!: Date;
+}

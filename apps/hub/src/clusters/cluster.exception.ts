@@ -1,0 +1,26 @@
+import { FlotillaException } from '../common/flotilla.exception.js';
+
+export enum ClusterExceptionCode {
+  NotFound = 'CLUSTER_NOT_FOUND',
+  NameTaken = 'CLUSTER_NAME_TAKEN',
+  Invalid = 'CLUSTER_INVALID',
+}
+
+const GRAPHQL_CODES = {
+  [ClusterExceptionCode.NotFound]: 'NOT_FOUND',
+  [ClusterExceptionCode.NameTaken]: 'CONFLICT',
+  [ClusterExceptionCode.Invalid]: 'BAD_USER_INPUT',
+} as const;
+
+/** A cluster request that cannot be carried out; the message names the cluster and the problem. */
+export class ClusterException extends FlotillaException {
+  readonly graphqlCode;
+
+  constructor(
+    readonly code: ClusterExceptionCode,
+    message: string,
+  ) {
+    super(message, { reason: code });
+    this.graphqlCode = GRAPHQL_CODES[code];
+  }
+}

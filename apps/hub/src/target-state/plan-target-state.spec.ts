@@ -1,0 +1,91 @@
+import { planTargetState, type PlannedBundle, type RenderOutcome, type StoredDeployment } from './plan-target-state.js';
+
+const bundle: PlannedBundle = { id: 'b1', name: 'web', revision: 'r2', deletionPolicy: 'delete', removalApproved: false };
+
+function stored(clusterId: string, hash: string | null, extra: Partial<StoredDeployment> = {}): StoredDeployment {
+  return { bundleId: 'b1', clusterId, targetHash: hash, targetRevision: 'r1', desiredHash: hash, desiredRevision: 'r1', removal: null, reason: null, ...extra };
+}
+
+function outcomes(entries: Record<string, RenderOutcome>): Map<string, Map<string, RenderOutcome>> {
+  return new Map([['b1', new Map(Object.entries(entries))]]);
+}
+
+const ok = (hash: string): RenderOutcome => ({ ok: true, hash });
+
+describe('planTargetState', () => {
+  it('creates rows with a new generation for newly targeted clusters', () => {
+    const plan = planTargetState([bundle], outcomes({ c1: ok('h1') }), []);
+    expect(plan.writes).toEqual([
+      { bundleId: 'b1', clusterId: 'c1', targetHash: 'h1', targetRevision: 'r2', desiredHash: 'h1', desiredRevision: 'r2', removal: null, reason: null, bumpGeneration: true },
+    ]);
+  });
+
+  it('leaves a cluster alone when its render did not change, whatever the revision', () => {
+    expect(planTargetState([bundle], outcomes({ c1: ok('h1') }), [stored('c1', 'h1')]).writes).toEqual([]);
+  });
+
+  it('bumps the generation only where the hash changed', () => {
+    const plan = planTargetState([bundle], outcomes({ c1: ok('h1'), c2: ok('h9') }), [stored('c1', 'h1'), stored('c2', 'h2')]);
+    expect(plan.writes.map((w) => [w.clusterId, w.bumpGeneration, w.desiredHash])).toEqual([['c2', true, 'h9']]);
+  });
+
+  it('keeps the last good state on a render error and records the reason once', () => {
+    const error: RenderOutcome = { ok: false, error: 'cm.yaml:3: boom' };
+    const plan = planTargetState([bundle], outcomes({ c1: error }), [stored('c1', 'h1')]);
+    expect(plan.writes).toEqual([{ ...stored('c1', 'h1'), reason: 'cm.yaml:3: boom', bumpGeneration: false }]);
+    expect(planTargetState([bundle], outcomes({ c1: error }), [stored('c1', 'h1', { reason: 'cm.yaml:3: boom' })]).writes).toEqual([]);
+    const recovered = planTargetState([bundle], outcomes({ c1: ok('h1') }), [stored('c1', 'h1', { reason: 'cm.yaml:3: boom' })]);
+    expect(recovered.writes).toEqual([expect.objectContaining({ reason: null, bumpGeneration: false, desiredRevision: 'r1' })]);
+  });
+
+  it('records an error for a cluster that never had a good render, with nothing desired', () => {
+    const plan = planTargetState([bundle], outcomes({ c1: { ok: false, error: 'x' } }), []);
+    expect(plan.writes).toEqual([expect.objectContaining({ desiredHash: null, targetHash: null, reason: 'x', bumpGeneration: false })]);
+  });
+
+  it('turns clusters no longer targeted into tombstones with the deletion policy', () => {
+    const plan = planTargetState([{ ...bundle, deletionPolicy: 'orphan' }], outcomes({ c1: ok('h1'), c2: ok('h1'), c3: ok('h1') }), [
+      stored('c1', 'h1'),
+      stored('c2', 'h1'),
+      stored('c3', 'h1'),
+      stored('c4', 'h1'),
+    ]);
+    expect(plan.heldRemovals).toEqual([]);
+    expect(plan.writes).toEqual([expect.objectContaining({ clusterId: 'c4', removal: 'orphan', targetHash: null, desiredHash: 'h1', bumpGeneration: true })]);
+  });
+
+  it('holds removals from more than half of a bundle’s clusters until approved', () => {
+    const rows = [stored('c1', 'h1'), stored('c2', 'h1'), stored('c3', 'h1')];
+    const held = planTargetState([bundle], outcomes({ c1: ok('h1') }), rows);
+    expect(held.writes).toEqual([]);
+    expect(held.heldRemovals).toEqual([{ bundleId: 'b1', bundleName: 'web', removing: 2, of: 3 }]);
+    const approved = planTargetState([{ ...bundle, removalApproved: true }], outcomes({ c1: ok('h1') }), rows);
+    expect(approved.writes.map((w) => [w.clusterId, w.removal])).toEqual([
+      ['c2', 'delete'],
+      ['c3', 'delete'],
+    ]);
+  });
+
+  it('judges the valve on the whole fleet when only some clusters are in scope', () => {
+    const plan = planTargetState([bundle], outcomes({}), [stored('c7', 'h1')], new Map([['b1', 10]]));
+    expect(plan.heldRemovals).toEqual([]);
+    expect(plan.writes).toEqual([expect.objectContaining({ clusterId: 'c7', removal: 'delete' })]);
+  });
+
+  it('removes a bundle deleted from Git everywhere only with approval', () => {
+    const rows = [stored('c1', 'h1'), stored('c2', 'h1')];
+    expect(planTargetState([bundle], new Map(), rows).heldRemovals).toHaveLength(1);
+    expect(planTargetState([{ ...bundle, removalApproved: true }], new Map(), rows).writes).toHaveLength(2);
+  });
+
+  it('drops rows that never delivered anything, and leaves tombstones alone', () => {
+    const plan = planTargetState([bundle], outcomes({}), [stored('c1', null, { reason: 'x' }), stored('c2', 'h1', { removal: 'delete', targetHash: null })]);
+    expect(plan.deletes).toEqual([{ bundleId: 'b1', clusterId: 'c1' }]);
+    expect(plan.writes).toEqual([]);
+  });
+
+  it('revives a tombstone when the cluster is targeted again, with a new generation', () => {
+    const plan = planTargetState([bundle], outcomes({ c1: ok('h1') }), [stored('c1', 'h1', { removal: 'delete', targetHash: null })]);
+    expect(plan.writes).toEqual([expect.objectContaining({ removal: null, desiredHash: 'h1', bumpGeneration: true })]);
+  });
+});
