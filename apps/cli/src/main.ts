@@ -3,6 +3,7 @@ import { EmbeddedPostgresError } from '@flotilla/database';
 import { FLOTILLA_VERSION } from '@flotilla/observability';
 import { CliError } from './cli.error.js';
 import { registerKeyCommands } from './commands/key.command.js';
+import { registerKubeSimCommand } from './commands/kube-sim.command.js';
 import { registerMigrateCommands } from './commands/migrate.command.js';
 import { registerRenderCommand } from './commands/render.command.js';
 import { registerTokenCommands } from './commands/token.command.js';
@@ -19,6 +20,7 @@ registerTokenCommands(program);
 registerMigrateCommands(program);
 registerKeyCommands(program);
 registerRenderCommand(program);
+registerKubeSimCommand(program);
 
 try {
   await program.parseAsync(process.argv);
