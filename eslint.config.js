@@ -7,11 +7,11 @@ import { dependencyDirection } from './tools/eslint/dependency-direction.rule.js
 
 const root = dirname(fileURLToPath(import.meta.url));
 
-/** Libraries that exist to hold infrastructure (database, HTTP observability) and may import frameworks. */
-const infrastructureLibs = ['database', 'observability'];
+/** Libraries that exist to hold infrastructure (database, HTTP observability, the gRPC protocol) and may import frameworks. */
+const infrastructureLibs = ['database', 'observability', 'protocol'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.flotilla/**', 'proto/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.flotilla/**', 'libs/protocol/src/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,6 +13,7 @@ import type { HubConfig } from './config/hub-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database.readiness.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
+import { RegistrationModule } from './registration/registration.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 import { TargetStateModule } from './target-state/target-state.module.js';
 import { SystemResolver } from './system/system.resolver.js';
@@ -47,6 +48,7 @@ export class HubModule {
         SourcesModule,
         ClustersModule,
         TargetStateModule,
+        RegistrationModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

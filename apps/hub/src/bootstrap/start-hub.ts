@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/hub-config.js';
 import { loadEncryptionKeyring } from '../encryption/load-encryption-keyring.util.js';
 import { HubModule } from '../hub.module.js';
+import { RegistrationGrpcServer } from '../registration/registration.grpc-server.js';
 import { isJsonBodyOutsideWebhooks } from '../sources/webhook-path.util.js';
 import { HubStartError } from './hub-start.error.js';
 import { prepareDataDir } from './prepare-data-dir.util.js';
@@ -23,6 +24,8 @@ export interface StartHubOptions {
 /** A started hub; close() stops HTTP, the database pool and the embedded PostgreSQL, in that order. */
 export interface RunningHub {
   readonly httpPort: number;
+  /** Port of the agent registration listener. */
+  readonly registrationPort: number;
   readonly databaseUrl: string;
   readonly embeddedPostgres: EmbeddedPostgresServer | undefined;
   close(): Promise<void>;
@@ -78,9 +81,11 @@ export async function startHub(config: HubConfig, options: StartHubOptions): Pro
       );
     });
     const httpPort = (app.getHttpServer().address() as { port: number }).port;
+    const registrationPort = app.get(RegistrationGrpcServer).port;
     const started = app;
     return {
       httpPort,
+      registrationPort,
       databaseUrl,
       embeddedPostgres: embedded,
       close: async () => {

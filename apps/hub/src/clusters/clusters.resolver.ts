@@ -6,7 +6,8 @@ import { ClusterService } from './cluster.service.js';
 import { CreateClusterInput, LabelInput, LabelSelectorInput } from './dtos/cluster.inputs.js';
 import { ClusterModel } from './dtos/cluster.model.js';
 
-function toModel(cluster: ClusterEntity): ClusterModel {
+/** The API model of a cluster: labels as a list sorted by key. */
+export function toClusterModel(cluster: ClusterEntity): ClusterModel {
   return {
     ...cluster,
     labels: Object.entries(cluster.labels)
@@ -36,31 +37,31 @@ export class ClustersResolver {
 
   @Query(() => [ClusterModel], { description: 'Clusters, by name; with a selector, only those it matches.' })
   async clusters(@Args('selector', { type: () => LabelSelectorInput, nullable: true }) selector?: LabelSelectorInput): Promise<ClusterModel[]> {
-    return (await this.service.list(selector ? toSelector(selector) : undefined)).map(toModel);
+    return (await this.service.list(selector ? toSelector(selector) : undefined)).map(toClusterModel);
   }
 
   @Query(() => ClusterModel, { description: 'One cluster by name.' })
   async cluster(@Args('name') name: string): Promise<ClusterModel> {
-    return toModel(await this.service.getByName(name));
+    return toClusterModel(await this.service.getByName(name));
   }
 
   @Mutation(() => ClusterModel, { description: 'Records a cluster.' })
   async createCluster(@Args('input') input: CreateClusterInput): Promise<ClusterModel> {
-    return toModel(await this.service.create(input.name, input.labels, input.vars ?? {}));
+    return toClusterModel(await this.service.create(input.name, input.labels, input.vars ?? {}));
   }
 
   @Mutation(() => ClusterModel, { description: "Replaces a cluster's labels; its target state follows." })
   async setClusterLabels(@Args('name') name: string, @Args('labels', { type: () => [LabelInput] }) labels: LabelInput[]): Promise<ClusterModel> {
-    return toModel(await this.service.setLabels(name, labels));
+    return toClusterModel(await this.service.setLabels(name, labels));
   }
 
   @Mutation(() => ClusterModel, { description: "Replaces a cluster's template variables." })
   async setClusterVars(@Args('name') name: string, @Args('vars', { type: () => GraphQLJSON }) vars: Record<string, unknown>): Promise<ClusterModel> {
-    return toModel(await this.service.setVars(name, vars));
+    return toClusterModel(await this.service.setVars(name, vars));
   }
 
   @Mutation(() => ClusterModel, { description: 'Deletes a cluster record and its bundle deployments.' })
   async deleteCluster(@Args('name') name: string): Promise<ClusterModel> {
-    return toModel(await this.service.delete(name));
+    return toClusterModel(await this.service.delete(name));
   }
 }

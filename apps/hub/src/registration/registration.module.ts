@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module.js';
+import { HubPki } from '../pki/hub-pki.service.js';
+import { BootstrapTokenRepository } from './bootstrap-token.repository.js';
+import { RegistrationGrpcServer } from './registration.grpc-server.js';
+import { RegistrationResolver } from './registration.resolver.js';
+import { RegistrationService } from './registration.service.js';
+
+/** Agent registration: bootstrap tokens, the hub's CA, and the Register listener. */
+@Module({
+  imports: [ClustersModule],
+  providers: [HubPki, BootstrapTokenRepository, RegistrationService, RegistrationGrpcServer, RegistrationResolver],
+  exports: [HubPki, RegistrationGrpcServer],
+})
+export class RegistrationModule {}
