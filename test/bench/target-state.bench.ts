@@ -60,6 +60,7 @@ const hub = await startHub(
   loadHubConfig({
     FLOTILLA_HTTP_PORT: '0',
     FLOTILLA_REGISTRATION_PORT: '0',
+    FLOTILLA_GRPC_PORT: '0',
     FLOTILLA_BIND_ADDRESS: '127.0.0.1',
     FLOTILLA_DATA_DIR: join(scratch, 'hub'),
     DATABASE_URL: dbUrl.toString(),

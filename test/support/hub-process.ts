@@ -21,7 +21,7 @@ export function spawnHub(env: Record<string, string>, options: { from?: 'source'
       : ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'apps', 'hub', 'src', 'main.ts')];
   const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', FLOTILLA_REGISTRATION_PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', FLOTILLA_REGISTRATION_PORT: '0', FLOTILLA_GRPC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -37,6 +37,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const config = loadHubConfig({
     FLOTILLA_HTTP_PORT: '0',
     FLOTILLA_REGISTRATION_PORT: '0',
+    FLOTILLA_GRPC_PORT: '0',
     FLOTILLA_BIND_ADDRESS: '127.0.0.1',
     FLOTILLA_DATA_DIR: dataDir,
     DATABASE_URL: database.url,

@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { FLOTILLA_VERSION, ObservabilityModule } from '@flotilla/observability';
 import type { Request } from 'express';
+import { AgentGatewayModule } from './agent-gateway/agent-gateway.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ClustersModule } from './clusters/clusters.module.js';
@@ -49,6 +50,7 @@ export class HubModule {
         ClustersModule,
         TargetStateModule,
         RegistrationModule,
+        AgentGatewayModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

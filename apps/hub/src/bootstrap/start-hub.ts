@@ -6,6 +6,7 @@ import { ApiTokenRepository, dataSourceOptions, EmbeddedPostgresServer, migrateU
 import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/hub-config.js';
 import { loadEncryptionKeyring } from '../encryption/load-encryption-keyring.util.js';
+import { AgentGatewayServer } from '../agent-gateway/agent-gateway.server.js';
 import { HubModule } from '../hub.module.js';
 import { RegistrationGrpcServer } from '../registration/registration.grpc-server.js';
 import { isJsonBodyOutsideWebhooks } from '../sources/webhook-path.util.js';
@@ -26,6 +27,8 @@ export interface RunningHub {
   readonly httpPort: number;
   /** Port of the agent registration listener. */
   readonly registrationPort: number;
+  /** Port of the agents' stream (mutual TLS). */
+  readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly embeddedPostgres: EmbeddedPostgresServer | undefined;
   close(): Promise<void>;
@@ -82,10 +85,12 @@ export async function startHub(config: HubConfig, options: StartHubOptions): Pro
     });
     const httpPort = (app.getHttpServer().address() as { port: number }).port;
     const registrationPort = app.get(RegistrationGrpcServer).port;
+    const grpcPort = app.get(AgentGatewayServer).port;
     const started = app;
     return {
       httpPort,
       registrationPort,
+      grpcPort,
       databaseUrl,
       embeddedPostgres: embedded,
       close: async () => {

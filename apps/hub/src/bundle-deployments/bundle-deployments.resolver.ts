@@ -22,8 +22,11 @@ export class BundleDeploymentsResolver {
     if (first < 1 || first > MAX_PAGE) throw new InvalidInputException('first', `must be from 1 to ${MAX_PAGE}, got ${first}`);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT d.id, b.name AS bundle, c.name AS cluster, d.target_hash, d.target_revision, d.desired_hash,
-              d.desired_generation::text AS desired_generation, d.desired_revision, d.removal, d.reason, d.updated_at
+              d.desired_generation::text AS desired_generation, d.desired_revision, d.removal, d.reason, d.updated_at,
+              s.acked_generation::text AS acked_generation, s.generation::text AS reported_generation, s.phase, s.health,
+              coalesce(s.terminal, false) AS terminal, coalesce(s.drifted_fields, 0) AS drifted_fields, s.reason AS reported_reason, s.observed_at
          FROM bundle_deployments d JOIN bundles b ON b.id = d.bundle_id JOIN clusters c ON c.id = d.cluster_id
+         LEFT JOIN bundle_statuses s ON s.bundle_id = d.bundle_id AND s.cluster_id = d.cluster_id
         WHERE ($1::text IS NULL OR b.name = $1) AND ($2::text IS NULL OR c.name = $2)
         ORDER BY b.name, c.name LIMIT $3`,
       [bundle ?? null, cluster ?? null, first],
@@ -40,6 +43,14 @@ export class BundleDeploymentsResolver {
       removal: row.removal as string | null,
       reason: row.reason as string | null,
       updatedAt: row.updated_at as Date,
+      ackedGeneration: row.acked_generation as string | null,
+      reportedGeneration: row.reported_generation as string | null,
+      phase: row.phase as string | null,
+      health: row.health as string | null,
+      terminal: row.terminal as boolean,
+      driftedFields: row.drifted_fields as number,
+      reportedReason: (row.reported_reason as string | null) || null,
+      observedAt: row.observed_at as Date | null,
     }));
   }
 

@@ -1,9 +1,11 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
 import type { LabelSelector } from '@flotilla/render';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 import type { ClusterEntity } from './cluster.entity.js';
 import { ClusterService } from './cluster.service.js';
 import { CreateClusterInput, LabelInput, LabelSelectorInput } from './dtos/cluster.inputs.js';
+import { ClusterConnectionModel } from './dtos/cluster-connection.model.js';
 import { ClusterModel } from './dtos/cluster.model.js';
 
 /** The API model of a cluster: labels as a list sorted by key. */
@@ -33,7 +35,27 @@ function toSelector(input: LabelSelectorInput): LabelSelector {
 
 @Resolver(() => ClusterModel)
 export class ClustersResolver {
-  constructor(private readonly service: ClusterService) {}
+  constructor(
+    private readonly service: ClusterService,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  @ResolveField(() => ClusterConnectionModel, { description: "The agent's connection; Disconnected when it never connected." })
+  async connection(@Parent() cluster: ClusterModel): Promise<ClusterConnectionModel> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      'SELECT state, connected_at, last_seen_at, agent_version, protocol_version, kubernetes_version FROM cluster_connections WHERE cluster_id = $1',
+      [cluster.id],
+    );
+    const row = rows[0];
+    return {
+      state: (row?.state as string | undefined) ?? 'Disconnected',
+      connectedAt: (row?.connected_at as Date | undefined) ?? null,
+      lastSeenAt: (row?.last_seen_at as Date | undefined) ?? null,
+      agentVersion: (row?.agent_version as string | undefined) ?? null,
+      protocolVersion: (row?.protocol_version as number | undefined) ?? null,
+      kubernetesVersion: (row?.kubernetes_version as string | undefined) ?? null,
+    };
+  }
 
   @Query(() => [ClusterModel], { description: 'Clusters, by name; with a selector, only those it matches.' })
   async clusters(@Args('selector', { type: () => LabelSelectorInput, nullable: true }) selector?: LabelSelectorInput): Promise<ClusterModel[]> {

@@ -17,6 +17,8 @@ export interface AgentsConfig {
   readonly caCertFile: string | undefined;
   readonly caKeyFile: string | undefined;
   readonly agentImage: string;
+  /** How often agents send a heartbeat; three missed make a cluster Disconnected. */
+  readonly heartbeatIntervalMs: number;
 }
 
 const seconds = (fallback: number, min: number, max: number) =>
@@ -55,6 +57,11 @@ export const agentsConfigShape = {
   FLOTILLA_CA_CERT_FILE: z.string().trim().min(1).optional(),
   FLOTILLA_CA_KEY_FILE: z.string().trim().min(1).optional(),
   FLOTILLA_AGENT_IMAGE: z.string().trim().regex(/^[a-z0-9./_:@-]+$/i, 'expected a container image reference').optional(),
+  FLOTILLA_AGENT_HEARTBEAT_INTERVAL_MS: z
+    .string()
+    .default('10000')
+    .refine((raw) => /^\d+$/.test(raw) && Number(raw) >= 100 && Number(raw) <= 600_000, { message: 'expected milliseconds from 100 to 600000' })
+    .transform(Number),
 };
 
 type Parsed = z.output<z.ZodObject<typeof agentsConfigShape>>;
@@ -78,5 +85,6 @@ export function agentsConfigFrom(value: Parsed, grpcPort: number, version: strin
     caCertFile: value.FLOTILLA_CA_CERT_FILE ? resolve(cwd, value.FLOTILLA_CA_CERT_FILE) : undefined,
     caKeyFile: value.FLOTILLA_CA_KEY_FILE ? resolve(cwd, value.FLOTILLA_CA_KEY_FILE) : undefined,
     agentImage: value.FLOTILLA_AGENT_IMAGE ?? `flotilla/agent:${version}`,
+    heartbeatIntervalMs: value.FLOTILLA_AGENT_HEARTBEAT_INTERVAL_MS,
   };
 }

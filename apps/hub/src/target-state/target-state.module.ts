@@ -12,6 +12,7 @@ import { BundleDeploymentsResolver } from '../bundle-deployments/bundle-deployme
 import { PreviewService } from '../bundle-deployments/preview.service.js';
 import { BundlesResolver } from '../bundles/bundles.resolver.js';
 import { BundleCatalog } from './bundle-catalog.service.js';
+import { DesiredStateEvents } from './desired-state-events.js';
 import { RenderPoolProvider } from './render-pool.provider.js';
 import { TargetStateService } from './target-state.service.js';
 import { TargetStateWriter } from './target-state.writer.js';
@@ -25,12 +26,13 @@ import { TargetStateWriter } from './target-state.writer.js';
     RenderedContentStore,
     ApprovalsService,
     TargetStateService,
+    DesiredStateEvents,
     PreviewService,
     ApprovalsResolver,
     BundlesResolver,
     BundleDeploymentsResolver,
     { provide: RenderPoolProvider, useFactory: () => new RenderPoolProvider() },
   ],
-  exports: [TargetStateService, BundleCatalog, RenderedContentStore, ApprovalsService],
+  exports: [TargetStateService, BundleCatalog, RenderedContentStore, ApprovalsService, DesiredStateEvents],
 })
 export class TargetStateModule {}

@@ -9,6 +9,7 @@ import { ClusterEntity } from '../clusters/cluster.entity.js';
 import { RevisionEvents, type RevisionFetched } from '../sources/revision-events.js';
 import { ApprovalsService } from './approvals.service.js';
 import { BundleCatalog } from './bundle-catalog.service.js';
+import { DesiredStateEvents } from './desired-state-events.js';
 import { planTargetState, type PlannedBundle, type RenderOutcome } from './plan-target-state.js';
 import { RenderPoolProvider } from './render-pool.provider.js';
 import { TargetStateWriter } from './target-state.writer.js';
@@ -43,6 +44,7 @@ export class TargetStateService implements OnModuleInit {
     private readonly approvals: ApprovalsService,
     private readonly revisions: RevisionEvents,
     private readonly clusterEvents: ClusterEvents,
+    private readonly desiredEvents: DesiredStateEvents,
     @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
   ) {}
 
@@ -118,6 +120,7 @@ export class TargetStateService implements OnModuleInit {
     const plan = planTargetState(planned, outcomes, stored, await this.writer.activeCounts(bundleIds));
     await this.contents.putMany(fresh);
     await this.writer.apply(plan);
+    this.desiredEvents.emit(new Set([...plan.writes.filter((write) => write.bumpGeneration).map((write) => write.clusterId)]));
 
     const held = new Set(plan.heldRemovals.map((removal) => removal.bundleId));
     for (const removal of plan.heldRemovals) {

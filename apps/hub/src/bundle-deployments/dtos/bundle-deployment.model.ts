@@ -33,6 +33,30 @@ export class BundleDeploymentModel {
   @Field(() => String, { nullable: true, description: 'Why the target could not be updated (render error, conflict), with file and line.' })
   reason!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'Highest generation the agent has persisted (acked).' })
+  ackedGeneration!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Generation the latest reported status is about.' })
+  reportedGeneration!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'As reported by the agent: WAITING, APPLYING, APPLIED, FAILED, REMOVING, REMOVED or SUSPENDED.' })
+  phase!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'As reported by the agent: HEALTHY, PROGRESSING, DEGRADED or UNKNOWN.' })
+  health!: string | null;
+
+  @Field({ description: 'Degraded for good (e.g. a deadline passed), not just for now.' })
+  terminal!: boolean;
+
+  @Field({ description: 'Declared fields that differ from the live objects.' })
+  driftedFields!: number;
+
+  @Field(() => String, { nullable: true, description: "The agent's reason, when it gave one." })
+  reportedReason!: string | null;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the agent observed that status.' })
+  observedAt!: Date | null;
+
   @Field(() => GraphQLISODateTime)
   updatedAt!: Date;
 }

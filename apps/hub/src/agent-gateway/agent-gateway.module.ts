@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ClustersModule } from '../clusters/clusters.module.js';
+import { RegistrationModule } from '../registration/registration.module.js';
+import { TargetStateModule } from '../target-state/target-state.module.js';
+import { AgentGatewayServer } from './agent-gateway.server.js';
+import { ConnectionRecorder } from './connection-recorder.js';
+import { DesiredStateReader } from './desired-state.reader.js';
+import { StatusIngester } from './status-ingester.js';
+
+/** The agents' stream: delivery of desired state, acks, statuses, heartbeats and connection state. */
+@Module({
+  imports: [ClustersModule, RegistrationModule, TargetStateModule],
+  providers: [AgentGatewayServer, ConnectionRecorder, DesiredStateReader, StatusIngester],
+  exports: [AgentGatewayServer, StatusIngester],
+})
+export class AgentGatewayModule {}

@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import * as grpc from '@grpc/grpc-js';
+import { clusterUidOf } from '@flotilla/pki';
+import {
+  AgentGatewayServiceService,
+  grpcChannelOptions,
+  MISSED_HEARTBEATS_BEFORE_DISCONNECTED,
+  OLDEST_SUPPORTED_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  type AgentGatewayServiceServer,
+  type AgentMessage,
+  type HubMessage,
+} from '@flotilla/protocol';
+import { ClusterEvents } from '../clusters/cluster-events.js';
+import { HUB_CONFIG } from '../config/hub-config.token.js';
+import type { HubConfig } from '../config/hub-config.js';
+import { HubPki } from '../pki/hub-pki.service.js';
+import { DesiredStateEvents } from '../target-state/desired-state-events.js';
+import { AgentSession } from './agent-session.js';
+import { ConnectionRecorder } from './connection-recorder.js';
+import { DesiredStateReader } from './desired-state.reader.js';
+import { StatusIngester } from './status-ingester.js';
+
+const HELLO_TIMEOUT_MS = 10_000;
+
+/**
+ * The agents' stream (mutual TLS; the cluster is the one the client certificate names). One live
+ * stream per cluster — a new one replaces the old. From Hello the hub sends only what the agent
+ * lacks; afterwards, each desired-state change. Acks and statuses go to the batched ingester.
+ */
+@Injectable()
+export class AgentGatewayServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AgentGatewayServer.name);
+  private server?: grpc.Server;
+  private boundPort = 0;
+  private readonly sessions = new Map<string, AgentSession>();
+  private monitor?: NodeJS.Timeout;
+  readonly heartbeatIntervalMs: number;
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly pki: HubPki,
+    private readonly reader: DesiredStateReader,
+    private readonly ingester: StatusIngester,
+    private readonly connections: ConnectionRecorder,
+    private readonly desiredEvents: DesiredStateEvents,
+    private readonly clusterEvents: ClusterEvents,
+  ) {
+    this.heartbeatIntervalMs = config.agents.heartbeatIntervalMs;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The live session of a cluster, if any (tests and the fleet summary read it). */
+  session(clusterId: string): AgentSession | undefined {
+    return this.sessions.get(clusterId);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.connections.resetAll();
+    const tls = await this.pki.serverTls();
+    const server = new grpc.Server(grpcChannelOptions('hub'));
+    const implementation: AgentGatewayServiceServer = { connect: (call) => void this.accept(call) };
+    server.addService(AgentGatewayServiceService, implementation);
+    const credentials = grpc.ServerCredentials.createSsl(
+      Buffer.from(tls.caCertificatePem),
+      [{ private_key: Buffer.from(tls.privateKeyPem), cert_chain: Buffer.from(tls.certificatePem) }],
+      true,
+    );
+    const host = this.config.bindAddress.includes(':') ? `[${this.config.bindAddress}]` : this.config.bindAddress;
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${this.config.grpcPort}`, credentials, (error, port) =>
+        error ? reject(new Error(`FLOTILLA_GRPC_PORT: cannot listen on ${host}:${this.config.grpcPort}: ${error.message}`)) : resolve(port),
+      ),
+    );
+    this.server = server;
+    this.desiredEvents.subscribe((clusterIds) => {
+      for (const clusterId of clusterIds) {
+        const session = this.sessions.get(clusterId);
+        if (session) void this.sync(session);
+      }
+    });
+    this.clusterEvents.subscribe((change) => {
+      if (change.kind === 'deleted') this.sessions.get(change.clusterId)?.close(grpc.status.UNAUTHENTICATED, 'the cluster was deregistered');
+    });
+    this.monitor = setInterval(() => void this.sweep(), Math.max(50, Math.floor(this.heartbeatIntervalMs / 2)));
+    this.monitor.unref();
+    this.logger.log(`agent stream listening on ${this.config.bindAddress}:${this.boundPort} (mutual TLS)`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.monitor);
+    for (const session of this.sessions.values()) session.close(grpc.status.UNAVAILABLE, 'the hub is shutting down');
+    this.server?.forceShutdown();
+    await this.ingester.flush();
+  }
+
+  private async accept(call: grpc.ServerDuplexStream<AgentMessage, HubMessage>): Promise<void> {
+    const refuse = (code: grpc.status, details: string): void => {
+      this.logger.warn(`refused an agent stream from ${call.getPeer()}: ${details}`);
+      call.emit('error', { code, details });
+    };
+    const peer = call.getAuthContext().sslPeerCertificate;
+    const pem = peer?.raw ? `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64')}\n-----END CERTIFICATE-----\n` : undefined;
+    const clusterId = pem ? clusterUidOf(pem) : undefined;
+    if (!pem || !clusterId) return refuse(grpc.status.UNAUTHENTICATED, 'the client certificate names no cluster');
+    const refusal = await this.pki.refusalOf(pem, clusterId).catch((error: Error) => `cannot check the certificate: ${error.message}`);
+    if (refusal) return refuse(grpc.status.UNAUTHENTICATED, refusal);
+
+    const session = new AgentSession(clusterId, await this.connections.nextStreamNumber(), call, (closed) => this.closed(closed));
+    const previous = this.sessions.get(clusterId);
+    this.sessions.set(clusterId, session);
+    previous?.close(grpc.status.ABORTED, 'replaced by a newer stream of the same cluster');
+
+    const helloTimer = setTimeout(() => session.close(grpc.status.DEADLINE_EXCEEDED, `no Hello within ${HELLO_TIMEOUT_MS} ms`), HELLO_TIMEOUT_MS);
+    let greeted = false;
+    let expectedSeq = 1n;
+    call.on('data', (message: AgentMessage) => {
+      session.lastSeen = Date.now();
+      if (message.seq < expectedSeq) return; // a duplicate or replay on this stream
+      expectedSeq = message.seq + 1n;
+      const body = message.body;
+      if (!greeted) {
+        if (body?.$case !== 'hello') return session.close(grpc.status.FAILED_PRECONDITION, 'the first message of a stream must be Hello');
+        greeted = true;
+        clearTimeout(helloTimer);
+        void this.greet(session, body.value).catch((error: Error) => {
+          this.logger.error(`greeting cluster ${clusterId} failed: ${error.stack ?? error.message}`);
+          session.close(grpc.status.INTERNAL, 'internal error');
+        });
+        return;
+      }
+      switch (body?.$case) {
+        case 'ack': {
+          const bundleId = session.bundleIds.get(body.value.bundle);
+          const sent = session.sent.get(body.value.bundle);
+          if (bundleId && sent !== undefined && body.value.generation <= sent) {
+            this.ingester.ack({ bundleId, clusterId, generation: body.value.generation });
+          }
+          break;
+        }
+        case 'status': {
+          const bundleId = session.bundleIds.get(body.value.bundle);
+          if (bundleId) this.ingester.status({ bundleId, clusterId, stream: session.stream, seq: message.seq, status: body.value });
+          break;
+        }
+        case 'renew':
+          void this.renew(session, body.value.csrPem);
+          break;
+        default:
+          break; // heartbeats only refresh lastSeen
+      }
+    });
+    call.on('end', () => session.close(grpc.status.OK, 'the agent ended the stream'));
+    call.on('error', () => clearTimeout(helloTimer));
+  }
+
+  private async greet(session: AgentSession, hello: Extract<AgentMessage['body'], { $case: 'hello' }>['value']): Promise<void> {
+    if (hello.protocolVersion < OLDEST_SUPPORTED_PROTOCOL_VERSION || hello.protocolVersion > PROTOCOL_VERSION) {
+      return session.close(
+        grpc.status.FAILED_PRECONDITION,
+        `protocol version ${hello.protocolVersion} is not supported (this hub speaks ${OLDEST_SUPPORTED_PROTOCOL_VERSION}-${PROTOCOL_VERSION})`,
+      );
+    }
+    let highest = 0n;
+    for (const known of hello.known) {
+      session.held.set(known.bundle, { generation: known.generation, hash: known.hash, removed: known.removed });
+      if (known.generation > highest) highest = known.generation;
+    }
+    if (highest > 0n) await this.reader.raiseGenerationFloor(highest);
+    await this.connections.connected(session.clusterId, { agent: hello.agentVersion, protocol: hello.protocolVersion, kubernetes: hello.kubernetesVersion });
+    session.sendNow({ body: { $case: 'welcome', value: { protocolVersion: PROTOCOL_VERSION, clusterUid: session.clusterId, heartbeatIntervalMs: this.heartbeatIntervalMs } } });
+    await this.sync(session);
+  }
+
+  /** Queues what the agent lacks: entries above what it holds and above what this stream already sent. */
+  private async sync(session: AgentSession): Promise<void> {
+    if (!session.isOpen) return;
+    const entries = await this.reader.forCluster(session.clusterId);
+    session.bundleIds = new Map(entries.map((entry) => [entry.bundle, entry.bundleId]));
+    for (let entry of entries) {
+      const held = session.held.get(entry.bundle);
+      const sent = session.sent.get(entry.bundle) ?? 0n;
+      if (held && held.generation >= entry.generation) {
+        const same = held.hash === entry.hash && held.removed === (entry.removal !== null);
+        if (same) continue;
+        // The agent holds a newer generation with other content (a restored database): re-issue above it.
+        entry = await this.reader.reissue(entry, session.clusterId);
+      }
+      if (entry.generation <= sent) continue;
+      const message = await this.reader.messageFor(entry);
+      if (!message) {
+        this.logger.error(`no stored content for ${entry.hash} (bundle ${entry.bundle}, cluster ${session.clusterId})`);
+        continue;
+      }
+      session.sent.set(entry.bundle, entry.generation);
+      session.enqueue(entry.bundle, message);
+    }
+  }
+
+  private async renew(session: AgentSession, csrPem: string): Promise<void> {
+    try {
+      const issued = await this.pki.issueAgentCertificate(session.clusterId, csrPem);
+      session.sendNow({ body: { $case: 'certificate', value: { certificatePem: issued.certificatePem, notAfterUnixMs: BigInt(issued.notAfter.getTime()) } } });
+    } catch (error) {
+      this.logger.warn(`certificate renewal for cluster ${session.clusterId} refused: ${(error as Error).message}`);
+    }
+  }
+
+  private closed(session: AgentSession): void {
+    if (this.sessions.get(session.clusterId) !== session) return; // already replaced
+    this.sessions.delete(session.clusterId);
+    void this.connections.disconnected([session.clusterId]).catch((error: Error) => this.logger.error(`recording a disconnect failed: ${error.message}`));
+  }
+
+  /** Closes sessions silent for more than the allowed heartbeats; records last-seen of the others. */
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    const limit = this.heartbeatIntervalMs * MISSED_HEARTBEATS_BEFORE_DISCONNECTED;
+    const seen: { clusterId: string; at: Date }[] = [];
+    for (const session of [...this.sessions.values()]) {
+      if (now - session.lastSeen > limit) session.close(grpc.status.DEADLINE_EXCEEDED, `no message for ${MISSED_HEARTBEATS_BEFORE_DISCONNECTED} heartbeat intervals`);
+      else seen.push({ clusterId: session.clusterId, at: new Date(session.lastSeen) });
+    }
+    await this.connections.seen(seen).catch((error: Error) => this.logger.error(`recording last-seen failed: ${error.message}`));
+  }
+}

@@ -1,0 +1,99 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { AgentMessage, HubMessage } from '@flotilla/protocol';
+
+/** What an agent holds of one bundle: from its Hello, then from its acks. */
+export interface HeldBundle {
+  readonly generation: bigint;
+  readonly hash: string;
+  readonly removed: boolean;
+}
+
+/**
+ * One live agent stream. Outgoing messages are coalesced per bundle (only the newest waits) and
+ * written one at a time, waiting for 'drain' when the stream pushes back, so a slow agent holds
+ * at most one message per bundle and slows nobody else.
+ */
+export class AgentSession {
+  readonly held = new Map<string, HeldBundle>();
+  /** Highest generation sent per bundle on this stream (acked or not). */
+  readonly sent = new Map<string, bigint>();
+  /** Bundle name → bundle id, for the bundles this cluster has rows for. */
+  bundleIds = new Map<string, string>();
+  lastSeen = Date.now();
+  private readonly queue = new Map<string, HubMessage>();
+  private pumping = false;
+  private closed = false;
+  /** Messages written to the stream (tests count them). */
+  written = 0;
+
+  constructor(
+    readonly clusterId: string,
+    readonly stream: bigint,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage, HubMessage>,
+    private readonly onClosed: (session: AgentSession) => void,
+  ) {
+    const finish = () => this.markClosed();
+    call.on('close', finish);
+    call.on('error', finish);
+    call.on('cancelled', finish);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Writes now (control messages such as Welcome), bypassing the per-bundle queue. */
+  sendNow(message: HubMessage): void {
+    if (this.closed) return;
+    this.call.write(message);
+    this.written += 1;
+  }
+
+  /** Queues the newest message for a bundle, replacing an older one still waiting. */
+  enqueue(bundle: string, message: HubMessage): void {
+    if (this.closed) return;
+    this.queue.delete(bundle);
+    this.queue.set(bundle, message);
+    void this.pump();
+  }
+
+  /** Ends the stream with a status the agent sees (e.g. replaced, revoked, silent). */
+  close(code: grpc.status, details: string): void {
+    if (this.closed) return;
+    if (code === 0) this.call.end();
+    else this.call.emit('error', { code, details });
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.clear();
+    this.onClosed(this);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.closed && this.queue.size > 0) {
+        const [bundle, message] = this.queue.entries().next().value!;
+        this.queue.delete(bundle);
+        this.written += 1;
+        if (!this.call.write(message)) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              this.call.off('drain', done);
+              this.call.off('close', done);
+              resolve();
+            };
+            this.call.on('drain', done);
+            this.call.on('close', done);
+          });
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { DeletionPolicy, type HubMessage } from '@flotilla/protocol';
+import { DataSource } from 'typeorm';
+import { RenderedContentStore } from '../bundle-deployments/rendered-content.store.js';
+
+/** One bundle's admitted state for one cluster: a desired content hash, or a removal. */
+export interface DesiredEntry {
+  readonly bundleId: string;
+  readonly bundle: string;
+  readonly generation: bigint;
+  readonly hash: string;
+  readonly revision: string;
+  readonly removal: 'delete' | 'orphan' | null;
+  readonly dependsOn: string[];
+  readonly suspend: boolean;
+}
+
+const CONTENT_CACHE = 2_000;
+
+/** Reads what each cluster should hold, and turns it into the messages that deliver it. */
+@Injectable()
+export class DesiredStateReader {
+  // Many clusters share a render: keep recent contents so fan-out decrypts each once.
+  private readonly contents = new Map<string, string>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: RenderedContentStore,
+  ) {}
+
+  async forCluster(clusterId: string): Promise<DesiredEntry[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT d.bundle_id, b.name, d.desired_generation::text AS generation, d.desired_hash, d.desired_revision, d.removal,
+              coalesce(b.good_spec->'dependsOn', '[]'::jsonb) AS depends_on, coalesce((b.good_spec->>'suspend')::boolean, false) AS suspend
+         FROM bundle_deployments d JOIN bundles b ON b.id = d.bundle_id
+        WHERE d.cluster_id = $1 AND d.desired_generation IS NOT NULL AND d.desired_hash IS NOT NULL`,
+      [clusterId],
+    );
+    return rows.map((row) => ({
+      bundleId: String(row.bundle_id),
+      bundle: row.name as string,
+      generation: BigInt(row.generation as string),
+      hash: row.desired_hash as string,
+      revision: (row.desired_revision as string | null) ?? '',
+      removal: (row.removal as DesiredEntry['removal']) ?? null,
+      dependsOn: row.depends_on as string[],
+      suspend: row.suspend as boolean,
+    }));
+  }
+
+  /**
+   * Makes sure no generation the hub issues from now on is at or below `generation` (an agent
+   * reported it: the database may have been restored from an older backup).
+   */
+  async raiseGenerationFloor(generation: bigint): Promise<void> {
+    await this.dataSource.query(
+      `SELECT setval('flotilla_generation_seq', GREATEST($1::bigint, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM flotilla_generation_seq)), true)`,
+      [generation.toString()],
+    );
+  }
+
+  /** Gives a row a fresh generation (it must be re-sent above what the agent holds). */
+  async reissue(entry: DesiredEntry, clusterId: string): Promise<DesiredEntry> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE bundle_deployments SET desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
+        WHERE bundle_id = $1 AND cluster_id = $2 RETURNING desired_generation::text AS generation`,
+      [entry.bundleId, clusterId],
+    )) as [{ generation: string }[], number];
+    return { ...entry, generation: BigInt(rows[0]!.generation) };
+  }
+
+  /** The message that delivers an entry: Desired with the stored content, or Remove. */
+  async messageFor(entry: DesiredEntry): Promise<HubMessage | undefined> {
+    if (entry.removal) {
+      return {
+        body: {
+          $case: 'remove',
+          value: {
+            bundle: entry.bundle,
+            generation: entry.generation,
+            deletionPolicy: entry.removal === 'orphan' ? DeletionPolicy.DELETION_POLICY_ORPHAN : DeletionPolicy.DELETION_POLICY_DELETE,
+          },
+        },
+      };
+    }
+    let content = this.contents.get(entry.hash);
+    if (content === undefined) {
+      content = await this.store.get(entry.hash);
+      if (content === undefined) return undefined;
+      if (this.contents.size >= CONTENT_CACHE) this.contents.delete(this.contents.keys().next().value!);
+      this.contents.set(entry.hash, content);
+    }
+    return {
+      body: {
+        $case: 'desired',
+        value: {
+          bundle: entry.bundle,
+          generation: entry.generation,
+          hash: entry.hash,
+          revision: entry.revision,
+          contentJson: content,
+          dependsOn: entry.dependsOn,
+          suspend: entry.suspend,
+        },
+      },
+    };
+  }
+}
