@@ -1,4 +1,7 @@
+import { connect as connectTcp } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { CertificateAuthority, clusterIdentityUri, createKeyAndCsr } from '@flotilla/pki';
+import { AgentGatewayServiceClient, MAX_AGENT_MESSAGE_BYTES, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { Health, Phase } from '@flotilla/protocol';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
@@ -193,5 +196,45 @@ describe('the agent stream', () => {
     const error = await rude.closedWith();
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(error.details).toContain('the first message of a stream must be Hello');
+  });
+
+  it('refuses a message over the size limit, and stays up for everyone else', async () => {
+    const agent = await newAgent('prod-8');
+    const stream = open(agent);
+    await stream.next('welcome');
+    stream.send({ $case: 'status', value: { bundle: 'x'.repeat(MAX_AGENT_MESSAGE_BYTES + 1), generation: 1n, phase: 0, health: 0, terminal: false, drift: undefined, resources: [], reason: '', observedAtUnixMs: 0n } });
+    expect((await stream.closedWith()).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const again = open(agent);
+    await again.next('welcome');
+    again.close();
+  });
+
+  it('refuses a client certificate from another CA, naming that cluster', async () => {
+    const agent = await newAgent('prod-9');
+    const stranger = await CertificateAuthority.create({ commonName: 'stranger' });
+    const { privateKeyPem, csrPem } = await createKeyAndCsr('CN=x');
+    const forged = await stranger.signCsr(csrPem, { subject: 'CN=x', usage: 'client', validityMs: 3_600_000, uris: [clusterIdentityUri(agent.clusterUid)] });
+    const client = new AgentGatewayServiceClient(
+      `127.0.0.1:${hub.hub.grpcPort}`,
+      grpc.credentials.createSsl(Buffer.from(caPem), Buffer.from(privateKeyPem), Buffer.from(forged.certificatePem)),
+      { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' },
+    );
+    const call = client.connect();
+    call.write({ seq: 1n, body: { $case: 'hello', value: { protocolVersion: PROTOCOL_VERSION, agentVersion: 'x', capabilities: [], known: [], kubernetesVersion: '' } } });
+    const error = await new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    client.close();
+  });
+
+  it('survives garbage bytes on its port', async () => {
+    await new Promise<void>((resolve) => {
+      const socket = connectTcp(hub.hub.grpcPort, '127.0.0.1', () => socket.end(Buffer.alloc(8192, 0x5a)));
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    const agent = await newAgent('prod-10');
+    const stream = open(agent);
+    expect((await stream.next('welcome')).clusterUid).toBe(agent.clusterUid);
+    stream.close();
   });
 });
