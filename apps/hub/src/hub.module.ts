@@ -14,6 +14,7 @@ import type { HubConfig } from './config/hub-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database.readiness.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
+import { queryLimitsRule } from './graphql/query-limits.rule.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 import { TargetStateModule } from './target-state/target-state.module.js';
@@ -43,6 +44,7 @@ export class HubModule {
           introspection: runtime.config.graphqlIntrospection,
           context: ({ req }: { req: Request }) => ({ req }),
           formatError: formatGraphqlError,
+          validationRules: [queryLimitsRule()],
         }),
         AuditModule,
         AuthModule,

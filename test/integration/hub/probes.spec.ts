@@ -64,3 +64,24 @@ describe('probes and metrics', () => {
     expect(response.status).not.toBe(200);
   });
 });
+
+describe('GraphQL query protection', () => {
+  let hub: TestHub;
+  beforeAll(async () => (hub = await startTestHub()));
+  afterAll(() => hub?.close());
+
+  it('refuses a query that is too deep or uses too many aliases, before running it', async () => {
+    const deep = await hub.graphql('{ me { name } ' + Array.from({ length: 25 }, (_, i) => `a${i}: version`).join(' ') + ' }', { token: hub.adminToken });
+    expect(deep.errors?.[0]?.message).toMatch(/aliases; the limit is 30|root fields; the limit is 20/);
+    expect(deep.data).toBeUndefined();
+  });
+
+  it('refuses an oversized request body', async () => {
+    const response = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.adminToken}` },
+      body: JSON.stringify({ query: `{ version } # ${'x'.repeat(2 * 1024 * 1024)}` }),
+    });
+    expect(response.status).toBe(413);
+  });
+});

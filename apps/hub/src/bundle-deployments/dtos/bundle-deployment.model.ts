@@ -3,19 +3,19 @@ import { GraphQLJSON } from '../../graphql/json.scalar.js';
 
 @ObjectType('BundleDeployment', { description: 'One bundle on one cluster: what it should run, and what was admitted for delivery.' })
 export class BundleDeploymentModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of this bundle deployment.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Name of the bundle.' })
   bundle!: string;
 
-  @Field()
+  @Field({ description: 'Name of the cluster.' })
   cluster!: string;
 
   @Field(() => String, { nullable: true, description: 'Content hash the current revision renders to for this cluster.' })
   targetHash!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The commit the target was rendered from.' })
   targetRevision!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Content hash admitted for delivery.' })
@@ -24,7 +24,7 @@ export class BundleDeploymentModel {
   @Field(() => String, { nullable: true, description: 'Generation of the desired state, from one hub-wide sequence (a 64-bit integer as a string).' })
   desiredGeneration!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The commit the desired state was rendered from.' })
   desiredRevision!: string | null;
 
   @Field(() => String, { nullable: true, description: 'delete or orphan when the bundle is leaving this cluster.' })
@@ -57,22 +57,22 @@ export class BundleDeploymentModel {
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the agent observed that status.' })
   observedAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When target or desired state last changed.' })
   updatedAt!: Date;
 }
 
 @ObjectType('RenderPreview', { description: 'What a bundle renders to for a cluster, compared with what the cluster is meant to run now.' })
 export class RenderPreviewModel {
-  @Field()
+  @Field({ description: 'Name of the bundle.' })
   bundle!: string;
 
-  @Field()
+  @Field({ description: 'Name of the cluster.' })
   cluster!: string;
 
   @Field({ description: 'Whether the bundle targets the cluster at all.' })
   targeted!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Content hash of the render; null when it failed.' })
   hash!: string | null;
 
   @Field(() => GraphQLJSON, { nullable: true, description: 'The manifests, in apply order; Secret values are shown as hashes.' })

@@ -3,13 +3,13 @@ import { GraphQLJSON } from '../../graphql/json.scalar.js';
 
 @ObjectType('Bundle', { description: 'A directory of a source holding a flotilla.yaml.' })
 export class BundleModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Stable id of the bundle.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The source the bundle comes from.' })
   sourceId!: string;
 
-  @Field()
+  @Field({ description: 'DNS-1123 name, unique within its source; the value of the flotilla.dev/bundle label.' })
   name!: string;
 
   @Field({ description: 'The directory in the source ("" for its root).' })
@@ -30,6 +30,6 @@ export class BundleModel {
   @Field({ description: 'Gone from Git; its deployments are being removed.' })
   removed!: boolean;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When the bundle record last changed.' })
   updatedAt!: Date;
 }

@@ -3,10 +3,10 @@ import { GraphQLJSON } from '../../graphql/json.scalar.js';
 
 @ObjectType('Label', { description: 'A Kubernetes-style label.' })
 export class LabelModel {
-  @Field()
+  @Field({ description: 'Label key, Kubernetes rules (optional DNS prefix, then a name of at most 63 characters).' })
   key!: string;
 
-  @Field()
+  @Field({ description: 'Label value, possibly empty.' })
   value!: string;
 }
 
@@ -24,9 +24,9 @@ export class ClusterModel {
   @Field(() => GraphQLJSON, { description: 'Variables templates read as cluster.vars.' })
   vars!: Record<string, unknown>;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When the cluster was recorded.' })
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => GraphQLISODateTime, { description: 'When labels or variables last changed.' })
   updatedAt!: Date;
 }
