@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EmbeddedPostgresError } from '@flotilla/database';
 import { FLOTILLA_VERSION } from '@flotilla/observability';
 import { CliError } from './cli.error.js';
+import { registerAuditCommands } from './commands/audit.command.js';
 import { registerKeyCommands } from './commands/key.command.js';
 import { registerKubeSimCommand } from './commands/kube-sim.command.js';
 import { registerMigrateCommands } from './commands/migrate.command.js';
@@ -19,6 +20,7 @@ const program = new Command('flotilla')
 registerTokenCommands(program);
 registerMigrateCommands(program);
 registerKeyCommands(program);
+registerAuditCommands(program);
 registerRenderCommand(program);
 registerKubeSimCommand(program);
 

@@ -2,7 +2,10 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type AuditOutcome = 'succeeded' | 'failed' | 'denied';
 
-/** One API action. The table refuses UPDATE, DELETE and TRUNCATE (a trigger), so rows are append-only. */
+/**
+ * One API action. The table refuses UPDATE, DELETE and TRUNCATE (a trigger), and each row seals
+ * the one before it with a hash, so even a change by the database owner is detectable.
+ */
 @Entity({ name: 'audit_log' })
 export class AuditRecordEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -31,4 +34,12 @@ export class AuditRecordEntity {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  /** Hash of the record before this one (zeros for the first). */
+  @Column({ name: 'prev_hash', type: 'bytea', select: false })
+  prevHash!: Buffer;
+
+  /** sha256(prev_hash ‖ canonical JSON of this record). */
+  @Column({ type: 'bytea', select: false })
+  hash!: Buffer;
 }

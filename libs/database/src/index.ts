@@ -1,6 +1,6 @@
 export { API_ROLES, ApiTokenEntity, type ApiRole } from './api-token.entity.js';
 export { ApiTokenRepository, type IssuedToken, type IssueTokenInput, type Principal } from './api-token.repository.js';
-export { AuditLogRepository, type AuditEntry } from './audit-log.repository.js';
+export { AuditLogRepository, type AuditChainHead, type AuditChainVerification, type AuditEntry } from './audit-log.repository.js';
 export { AuditRecordEntity, type AuditOutcome } from './audit-record.entity.js';
 export { appliedMigrations, dataSourceOptions, foundationEntities, migrateDown, migrateUp } from './data-source.options.js';
 export { EmbeddedPostgresError, EmbeddedPostgresErrorCode } from './embedded-postgres.error.js';

@@ -10,7 +10,8 @@ export {
   type JsonPatchOperation,
   type ObjectTarget,
 } from './bundle-spec.schema.js';
-export { canonicalJson, contentHash } from './canonical-json.js';
+// Re-exported for callers that render and hash together; the implementation is in @flotilla/crypto.
+export { canonicalJson, contentHash } from '@flotilla/crypto';
 export { discoverBundleDirs, filesOfBundle } from './discover-bundles.js';
 export { parseDuration } from './duration.js';
 export { applyJsonPatch, JsonPatchError } from './json-patch.js';

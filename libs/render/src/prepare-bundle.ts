@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { BundleSpec } from './bundle-spec.schema.js';
-import { contentHash } from './canonical-json.js';
+import { contentHash } from '@flotilla/crypto';
 import type { KindScope } from './kind-scopes.js';
 import { KUSTOMIZATION_FILES, type KustomizeBuilder } from './kustomize-build.js';
 import { isManifestFile, parseManifests, type SourcedManifest } from './load-manifests.js';

@@ -1,7 +1,7 @@
 import { sortForApply } from './apply-order.js';
 import type { ApplyPolicy, BundleSpec } from './bundle-spec.schema.js';
 import { createHash } from 'node:crypto';
-import { canonicalJson, contentHash } from './canonical-json.js';
+import { canonicalJson, contentHash } from '@flotilla/crypto';
 import { applyJsonPatch, JsonPatchError } from './json-patch.js';
 import { scopeOf } from './kind-scopes.js';
 import { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';

@@ -74,4 +74,13 @@ describe('the flotilla CLI', () => {
     expect(result.code).toBe(0);
     expect(EncryptionKeyring.parse(result.stdout.trim()).primaryKeyId).toBe('prod-2027');
   });
+
+  it('verifies the audit chain', async () => {
+    await hub.graphql('mutation { createApiToken(input: {name: "audited", role: viewer}) { token } }', { token: hub.adminToken });
+    const result = await runCli(['audit', 'verify'], { DATABASE_URL: hub.database.url });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^audit chain valid: \d+ records, head \d+ [0-9a-f]{64}$/m);
+    const badHead = await runCli(['audit', 'verify', '--head-file', '/nonexistent'], { DATABASE_URL: hub.database.url });
+    expect(badHead.code).toBe(2);
+  });
 });

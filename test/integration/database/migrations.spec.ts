@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { appliedMigrations, dataSourceOptions, migrateDown, migrateUp, migrations } from '@flotilla/database';
+import { appliedMigrations, AuditLogRepository, dataSourceOptions, migrateDown, migrateUp, migrations } from '@flotilla/database';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 describe('migrations on a real PostgreSQL', () => {
@@ -38,10 +38,19 @@ describe('migrations on a real PostgreSQL', () => {
   });
 
   it('keeps the audit log append-only', async () => {
-    await dataSource.query(`INSERT INTO audit_log (actor, action, outcome) VALUES ('test', 'probe', 'succeeded')`);
+    await new AuditLogRepository(dataSource).append({ actor: 'test', action: 'probe', arguments: {}, outcome: 'succeeded' });
     await expect(dataSource.query(`UPDATE audit_log SET actor = 'someone else'`)).rejects.toThrow(/append-only: UPDATE refused/);
     await expect(dataSource.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only: DELETE refused/);
     await expect(dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only: TRUNCATE refused/);
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM audit_log`))[0].n).toBe(1);
+  });
+
+  it('seals audit records written before the chain existed', async () => {
+    while ((await appliedMigrations(dataSource)).includes('AuditChain1763850000000')) await migrateDown(dataSource);
+    await dataSource.query(`INSERT INTO audit_log (actor, action, arguments, outcome) VALUES ('old', 'before-the-chain', '{"n": 1}', 'succeeded')`);
+    await migrateUp(dataSource);
+    const log = new AuditLogRepository(dataSource);
+    await log.append({ actor: 'new', action: 'after', arguments: {}, outcome: 'succeeded' });
+    expect(await log.verify()).toMatchObject({ valid: true, records: 3 });
   });
 });

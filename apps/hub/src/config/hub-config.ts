@@ -17,6 +17,8 @@ export interface HubConfig {
   readonly encryptionKey: string | undefined;
   readonly logLevel: FlotillaLogLevel;
   readonly initialAdminTokenFile: string | undefined;
+  /** Where the audit chain's head is written (as well as the log), to detect a rewrite of the whole table. */
+  readonly auditHeadFile: string | undefined;
   readonly graphqlIntrospection: boolean;
   readonly shutdownTimeoutMs: number;
   /** Git sources: what may be fetched, how long and how much. */
@@ -102,6 +104,7 @@ const schema = z.object({
     .transform((raw) => (raw.trim().toLowerCase() === 'info' ? 'log' : raw.trim().toLowerCase()))
     .pipe(z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')} (or info)` })),
   FLOTILLA_INITIAL_ADMIN_TOKEN_FILE: optionalText,
+  FLOTILLA_AUDIT_HEAD_FILE: optionalText,
   FLOTILLA_GRAPHQL_INTROSPECTION: z.string().optional(),
   FLOTILLA_SHUTDOWN_TIMEOUT_MS: z
     .string()
@@ -162,6 +165,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     encryptionKey: value.FLOTILLA_ENCRYPTION_KEY,
     logLevel: value.FLOTILLA_LOG_LEVEL,
     initialAdminTokenFile: value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE ? resolve(cwd, value.FLOTILLA_INITIAL_ADMIN_TOKEN_FILE) : undefined,
+    auditHeadFile: value.FLOTILLA_AUDIT_HEAD_FILE ? resolve(cwd, value.FLOTILLA_AUDIT_HEAD_FILE) : undefined,
     graphqlIntrospection: introspection.success ? introspection.data : false,
     shutdownTimeoutMs: value.FLOTILLA_SHUTDOWN_TIMEOUT_MS,
     sources: {

@@ -3,6 +3,7 @@ import { Sources1763812800000 } from './1763812800000-sources.migration.js';
 import { FleetState1763820000000 } from './1763820000000-fleet-state.migration.js';
 import { AgentIdentity1763830000000 } from './1763830000000-agent-identity.migration.js';
 import { AgentConnections1763840000000 } from './1763840000000-agent-connections.migration.js';
+import { AuditChain1763850000000 } from './1763850000000-audit-chain.migration.js';
 
 /** Every migration, oldest first. Landed migrations are never edited; add a new one instead. */
-export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000];
+export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000, AuditChain1763850000000];
