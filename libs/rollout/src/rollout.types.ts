@@ -1,0 +1,80 @@
+import type { LabelSelector } from '@flotilla/render';
+
+/** A bundle's rollout section with durations in milliseconds and counts still as written (n or "n%"). */
+export interface RolloutPlan {
+  readonly waves: readonly { readonly name: string; readonly selector?: LabelSelector; readonly maxConcurrent: number | string; readonly approval: boolean }[];
+  readonly bakeMs: number;
+  readonly progressDeadlineMs: number;
+  readonly maxFailures: number | string;
+  readonly onFailure: 'rollback' | 'pause';
+}
+
+/** What the agent last reported for a bundle on a cluster. */
+export interface ReportedStatus {
+  readonly generation: bigint;
+  readonly phase: string;
+  readonly health: string;
+  readonly terminal: boolean;
+  readonly reason: string;
+}
+
+/** One cluster of the bundle, as the hub sees it now. */
+export interface ClusterView {
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly connected: boolean;
+  /** What the current revision renders to for it (null: it leaves the bundle). */
+  readonly targetHash: string | null;
+  /** What is admitted for delivery now. */
+  readonly desiredHash: string | null;
+  readonly report: ReportedStatus | null;
+  /** The target could not be rendered for this cluster (a failure once admitted). */
+  readonly renderError: string | null;
+}
+
+export type ClusterPhase = 'Pending' | 'Admitted' | 'Done' | 'Failed' | 'RollingBack' | 'RolledBack' | 'RollbackFailed';
+
+/** One cluster's progress in a rollout; plain JSON so the whole state persists as one document. */
+export interface ClusterProgress {
+  wave: number;
+  phase: ClusterPhase;
+  /** The desired hash before this rollout touched the cluster: what a rollback restores. */
+  previousHash: string | null;
+  /** The hash this rollout delivers. */
+  targetHash: string | null;
+  /** Set when the caller has admitted it (generation of that admission, as a decimal string). */
+  generation?: string;
+  admittedAt?: number;
+  /** When it was first seen Applied and Healthy at its generation (bake counts from here). */
+  healthySince?: number;
+  failure?: string;
+  rollbackGeneration?: string;
+  rollbackAt?: number;
+}
+
+export type RolloutPhase = 'Progressing' | 'WaitingForApproval' | 'Paused' | 'RollingBack' | 'Succeeded' | 'RolledBack' | 'Failed' | 'Aborted' | 'Superseded';
+
+/** The persisted state machine of one rollout. Every step returns a new one; nothing is implicit. */
+export interface RolloutState {
+  readonly bundle: string;
+  readonly revision: string;
+  phase: RolloutPhase;
+  /** Index of the wave being rolled out. */
+  wave: number;
+  clusters: Record<string, ClusterProgress>;
+  reason: string | null;
+}
+
+/** What the caller must do; it then records the generation it issued with recordAdmission/recordRollback. */
+export type RolloutAction =
+  | { readonly kind: 'admit'; readonly clusterId: string; readonly hash: string }
+  | { readonly kind: 'rollback'; readonly clusterId: string; readonly hash: string | null };
+
+export interface RolloutDecision {
+  readonly state: RolloutState;
+  readonly actions: RolloutAction[];
+  /** Human-readable transitions, for the event timeline. */
+  readonly events: string[];
+}
+
+export const TERMINAL_PHASES: ReadonlySet<RolloutPhase> = new Set(['Succeeded', 'RolledBack', 'Failed', 'Aborted', 'Superseded']);
