@@ -16,6 +16,7 @@ import { DatabaseReadiness } from './database/database.readiness.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
 import { queryLimitsRule } from './graphql/query-limits.rule.js';
 import { RegistrationModule } from './registration/registration.module.js';
+import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 import { TargetStateModule } from './target-state/target-state.module.js';
 import { SystemResolver } from './system/system.resolver.js';
@@ -53,6 +54,7 @@ export class HubModule {
         TargetStateModule,
         RegistrationModule,
         AgentGatewayModule,
+        RolloutsModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

@@ -1,6 +1,6 @@
 import { planTargetState, type PlannedBundle, type RenderOutcome, type StoredDeployment } from './plan-target-state.js';
 
-const bundle: PlannedBundle = { id: 'b1', name: 'web', revision: 'r2', deletionPolicy: 'delete', removalApproved: false };
+const bundle: PlannedBundle = { id: 'b1', name: 'web', revision: 'r2', deletionPolicy: 'delete', removalApproved: false, admission: 'immediate' };
 
 function stored(clusterId: string, hash: string | null, extra: Partial<StoredDeployment> = {}): StoredDeployment {
   return { bundleId: 'b1', clusterId, targetHash: hash, targetRevision: 'r1', desiredHash: hash, desiredRevision: 'r1', removal: null, reason: null, ...extra };
@@ -82,6 +82,15 @@ describe('planTargetState', () => {
     const plan = planTargetState([bundle], outcomes({}), [stored('c1', null, { reason: 'x' }), stored('c2', 'h1', { removal: 'delete', targetHash: null })]);
     expect(plan.deletes).toEqual([{ bundleId: 'b1', clusterId: 'c1' }]);
     expect(plan.writes).toEqual([]);
+  });
+
+  it('leaves desired state to the rollout engine when the bundle has a rollout', () => {
+    const rolled = { ...bundle, admission: 'rollout' as const };
+    const plan = planTargetState([rolled], outcomes({ c1: ok('h2'), c2: ok('h1') }), [stored('c1', 'h1')]);
+    expect(plan.writes).toEqual([
+      expect.objectContaining({ clusterId: 'c1', targetHash: 'h2', desiredHash: 'h1', bumpGeneration: false }),
+      expect.objectContaining({ clusterId: 'c2', targetHash: 'h1', desiredHash: null, bumpGeneration: false }),
+    ]);
   });
 
   it('revives a tombstone when the cluster is targeted again, with a new generation', () => {

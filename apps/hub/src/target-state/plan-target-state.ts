@@ -28,6 +28,8 @@ export interface PlannedBundle {
   readonly deletionPolicy: 'delete' | 'orphan';
   /** Removals of this bundle were approved for this plan (the valve does not hold them). */
   readonly removalApproved: boolean;
+  /** 'rollout': only the target moves here; the rollout engine admits desired state wave by wave. */
+  readonly admission: 'immediate' | 'rollout';
 }
 
 /** A row to write in full; `bumpGeneration` draws a new generation from the hub-wide sequence. */
@@ -85,7 +87,20 @@ export function planTargetState(
 
     for (const [clusterId, outcome] of targeted) {
       const row = rows.get(clusterId);
-      if (outcome.ok) {
+      if (outcome.ok && bundle.admission === 'rollout') {
+        if (row && row.targetHash === outcome.hash && row.reason === null) continue;
+        writes.push({
+          bundleId: bundle.id,
+          clusterId,
+          targetHash: outcome.hash,
+          targetRevision: bundle.revision,
+          desiredHash: row?.desiredHash ?? null,
+          desiredRevision: row?.desiredRevision ?? null,
+          removal: row?.removal ?? null,
+          reason: null,
+          bumpGeneration: false,
+        });
+      } else if (outcome.ok) {
         const changed = !row || row.desiredHash !== outcome.hash || row.removal !== null;
         if (!changed && row.targetHash === outcome.hash && row.reason === null) continue;
         writes.push({

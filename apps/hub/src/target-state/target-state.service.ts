@@ -110,6 +110,7 @@ export class TargetStateService implements OnModuleInit {
         revision,
         deletionPolicy: deletionPolicyOf(bundle),
         removalApproved: await this.approvals.isApproved('mass-removal', bundle.sourceId, revision, bundle.name),
+        admission: (bundle.goodSpec as { rollout?: unknown } | null)?.rollout ? 'rollout' : 'immediate',
       });
       outcomes.set(bundle.id, prepared ? await this.renderAll(prepared, clusters, fresh) : new Map());
     }

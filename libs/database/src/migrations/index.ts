@@ -4,6 +4,7 @@ import { FleetState1763820000000 } from './1763820000000-fleet-state.migration.j
 import { AgentIdentity1763830000000 } from './1763830000000-agent-identity.migration.js';
 import { AgentConnections1763840000000 } from './1763840000000-agent-connections.migration.js';
 import { AuditChain1763850000000 } from './1763850000000-audit-chain.migration.js';
+import { Rollouts1763860000000 } from './1763860000000-rollouts.migration.js';
 
 /** Every migration, oldest first. Landed migrations are never edited; add a new one instead. */
-export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000, AuditChain1763850000000];
+export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000, AuditChain1763850000000, Rollouts1763860000000];
