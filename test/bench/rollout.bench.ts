@@ -1,0 +1,140 @@
+// A 3-wave rollout over N simulated clusters (instant health, no bake) through the real hub and
+// engine: clusters report their desired generation Applied and Healthy as soon as it is admitted
+// (written as the status ingester would). Prints the total time, and the engine's own time per
+// decision measured apart. Usage: npm run bench:rollout [-- --clusters N]
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConsoleLogger } from '@nestjs/common';
+import { EmbeddedPostgresServer } from '@flotilla/database';
+import { decideRollout, startRollout, type ClusterView, type RolloutPlan } from '@flotilla/rollout';
+import pg from 'pg';
+import { startHub } from '../../apps/hub/src/bootstrap/start-hub.js';
+import { loadHubConfig } from '../../apps/hub/src/config/hub-config.js';
+import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
+import { graphqlRequest } from '../support/test-hub.js';
+
+const arg = process.argv.indexOf('--clusters');
+const clusterCount = arg > 0 ? Number(process.argv[arg + 1]) : 1_000;
+const spec = (version: string) => `name: web
+targets: [{selector: {matchLabels: {env: prod}}}]
+values: {version: "${version}"}
+rollout:
+  waves:
+    - {name: canary, selector: {matchLabels: {canary: "true"}}, maxConcurrent: 1}
+    - {name: early, selector: {matchLabels: {ring: "1"}}, maxConcurrent: 50%}
+    - {name: rest, maxConcurrent: 50%}
+  bake: 0s
+  progressDeadline: 5m
+`;
+const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {version: "{{ values.version }}"}\n';
+
+// The engine alone: one decision over the whole fleet, repeated.
+const plan: RolloutPlan = {
+  waves: [
+    { name: 'canary', selector: { matchLabels: { canary: 'true' } }, maxConcurrent: 1, approval: false },
+    { name: 'early', selector: { matchLabels: { ring: '1' } }, maxConcurrent: '50%', approval: false },
+    { name: 'rest', maxConcurrent: '50%', approval: false },
+  ],
+  bakeMs: 0,
+  progressDeadlineMs: 300_000,
+  maxFailures: 0,
+  onFailure: 'rollback',
+};
+const views: ClusterView[] = Array.from({ length: clusterCount }, (_, i) => ({
+  id: `c${i}`,
+  labels: i === 0 ? { canary: 'true' } : i < clusterCount / 10 ? { ring: '1' } : {},
+  connected: true,
+  targetHash: 'new',
+  desiredHash: 'old',
+  report: null,
+  renderError: null,
+}));
+const engineState = startRollout(plan, 'web', 'r', views);
+let started = performance.now();
+for (let i = 0; i < 200; i += 1) decideRollout(plan, engineState, views, new Set(), Date.now());
+const decisionMs = (performance.now() - started) / 200;
+
+const scratch = await mkdtemp(join(tmpdir(), 'flotilla-bench-rollout-'));
+await chmod(scratch, 0o755);
+let embedded: EmbeddedPostgresServer | undefined;
+let adminUrl = process.env.FLOTILLA_BENCH_DATABASE_URL;
+if (!adminUrl) {
+  embedded = await EmbeddedPostgresServer.start({ dataDir: join(scratch, 'pg') });
+  adminUrl = embedded.url;
+}
+const dbName = `flotilla_bench_rollout_${process.pid}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${dbName}`);
+const dbUrl = new URL(adminUrl);
+dbUrl.pathname = `/${dbName}`;
+const repo = await GitRepoFixture.create();
+await repo.write('web/flotilla.yaml', spec('1'));
+await repo.write('web/cm.yaml', manifest);
+await repo.commit('v1');
+let token = '';
+const hub = await startHub(
+  loadHubConfig({
+    FLOTILLA_HTTP_PORT: '0',
+    FLOTILLA_GRPC_PORT: '0',
+    FLOTILLA_REGISTRATION_PORT: '0',
+    FLOTILLA_BIND_ADDRESS: '127.0.0.1',
+    FLOTILLA_DATA_DIR: join(scratch, 'hub'),
+    DATABASE_URL: dbUrl.toString(),
+    FLOTILLA_GIT_ALLOW_FILE_URLS: 'true',
+    FLOTILLA_SOURCE_POLL_INTERVAL_S: '0',
+  }),
+  { logger: new ConsoleLogger({ logLevels: ['error'] }), onInitialAdminToken: (t) => (token = t) },
+);
+const db = new pg.Client({ connectionString: dbUrl.toString() });
+await db.connect();
+let simulating = true;
+const simulate = async () => {
+  while (simulating) {
+    await db.query(
+      `INSERT INTO bundle_statuses (bundle_id, cluster_id, generation, stream, seq, phase, health)
+       SELECT bundle_id, cluster_id, desired_generation, 1, desired_generation, 'APPLIED', 'HEALTHY' FROM bundle_deployments WHERE desired_generation IS NOT NULL
+       ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET generation = EXCLUDED.generation, seq = EXCLUDED.seq, phase = 'APPLIED', health = 'HEALTHY'
+       WHERE bundle_statuses.generation IS DISTINCT FROM EXCLUDED.generation`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+const phase = async (): Promise<string | undefined> => (await db.query(`SELECT phase FROM rollouts ORDER BY id DESC LIMIT 1`)).rows[0]?.phase;
+try {
+  const names = Array.from({ length: clusterCount }, (_, i) => `cluster-${i}`);
+  const labels = names.map((_, i) => JSON.stringify({ env: 'prod', ...(i === 0 ? { canary: 'true' } : i < clusterCount / 10 ? { ring: '1' } : {}) }));
+  await db.query(`INSERT INTO clusters (name, labels) SELECT * FROM unnest($1::text[], $2::jsonb[])`, [names, labels]);
+  await db.query(`INSERT INTO cluster_connections (cluster_id, state) SELECT id, 'Connected' FROM clusters`);
+  const simulation = simulate();
+  const url = `http://127.0.0.1:${hub.httpPort}`;
+  const added = await graphqlRequest<{ addSource: { source: { id: string } } }>(url, 'mutation($i: AddSourceInput!) { addSource(input: $i) { source { id } } }', {
+    token,
+    variables: { i: { name: 'bench', url: repo.url, ref: 'main', pollIntervalSeconds: 0 } },
+  });
+  const deadline = Date.now() + 120_000;
+  while ((await phase()) !== 'Succeeded' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  await repo.write('web/flotilla.yaml', spec('2'));
+  await repo.commit('v2');
+  started = performance.now();
+  await graphqlRequest(url, 'mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token, variables: { id: added.data!.addSource.source.id } });
+  while (!((await phase()) === 'Succeeded' && (await db.query(`SELECT count(*)::int AS n FROM rollouts`)).rows[0].n === 2) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const totalMs = performance.now() - started;
+  simulating = false;
+  await simulation;
+  const admitted = (await db.query(`SELECT count(*)::int AS n FROM bundle_deployments WHERE desired_hash = target_hash`)).rows[0].n;
+  console.log(`rollout of ${clusterCount} clusters in 3 waves: ${totalMs.toFixed(0)} ms, ${admitted} clusters at the new hash; one engine decision ${decisionMs.toFixed(2)} ms`);
+  console.log(`clusters=${clusterCount} waves=3 rollout_total_ms=${totalMs.toFixed(0)} clusters_at_new_hash=${admitted} decision_ms=${decisionMs.toFixed(2)}`);
+} finally {
+  simulating = false;
+  await db.end();
+  await hub.close();
+  await repo.destroy();
+  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
+  await admin.end();
+  await embedded?.stop();
+  await rm(scratch, { recursive: true, force: true });
+}
