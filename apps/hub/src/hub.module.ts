@@ -4,6 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { FLOTILLA_VERSION, ObservabilityModule } from '@flotilla/observability';
 import type { Request } from 'express';
+import { DataSource } from 'typeorm';
 import { AgentGatewayModule } from './agent-gateway/agent-gateway.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -15,6 +16,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database.readiness.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
 import { queryLimitsRule } from './graphql/query-limits.rule.js';
+import { RequestLoaders } from './graphql/request-loaders.js';
+import { FleetModule } from './fleet/fleet.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SourcesModule } from './sources/sources.module.js';
@@ -36,16 +39,19 @@ export class HubModule {
       imports: [
         DatabaseModule.forRoot(runtime.databaseUrl),
         ObservabilityModule.forRoot({ component: 'hub', version: FLOTILLA_VERSION, readinessChecks: [DatabaseReadiness] }),
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          path: '/graphql',
-          autoSchemaFile: true,
-          sortSchema: true,
-          playground: false,
-          introspection: runtime.config.graphqlIntrospection,
-          context: ({ req }: { req: Request }) => ({ req }),
-          formatError: formatGraphqlError,
-          validationRules: [queryLimitsRule()],
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            path: '/graphql',
+            autoSchemaFile: true,
+            sortSchema: true,
+            playground: false,
+            introspection: runtime.config.graphqlIntrospection,
+            context: ({ req }: { req: Request }) => ({ req, loaders: new RequestLoaders(dataSource) }),
+            formatError: formatGraphqlError,
+            validationRules: [queryLimitsRule()],
+          }),
         }),
         AuditModule,
         AuthModule,
@@ -55,6 +61,7 @@ export class HubModule {
         RegistrationModule,
         AgentGatewayModule,
         RolloutsModule,
+        FleetModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

@@ -1,5 +1,5 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { DataSource } from 'typeorm';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { RequestLoaders } from '../graphql/request-loaders.js';
 import type { LabelSelector } from '@flotilla/render';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
 import type { ClusterEntity } from './cluster.entity.js';
@@ -35,25 +35,18 @@ function toSelector(input: LabelSelectorInput): LabelSelector {
 
 @Resolver(() => ClusterModel)
 export class ClustersResolver {
-  constructor(
-    private readonly service: ClusterService,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly service: ClusterService) {}
 
   @ResolveField(() => ClusterConnectionModel, { description: "The agent's connection; Disconnected when it never connected." })
-  async connection(@Parent() cluster: ClusterModel): Promise<ClusterConnectionModel> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      'SELECT state, connected_at, last_seen_at, agent_version, protocol_version, kubernetes_version FROM cluster_connections WHERE cluster_id = $1',
-      [cluster.id],
-    );
-    const row = rows[0];
+  async connection(@Parent() cluster: ClusterModel, @Context('loaders') loaders: RequestLoaders): Promise<ClusterConnectionModel> {
+    const row = await loaders.connections.load(cluster.id);
     return {
-      state: (row?.state as string | undefined) ?? 'Disconnected',
-      connectedAt: (row?.connected_at as Date | undefined) ?? null,
-      lastSeenAt: (row?.last_seen_at as Date | undefined) ?? null,
-      agentVersion: (row?.agent_version as string | undefined) ?? null,
-      protocolVersion: (row?.protocol_version as number | undefined) ?? null,
-      kubernetesVersion: (row?.kubernetes_version as string | undefined) ?? null,
+      state: row?.state ?? 'Disconnected',
+      connectedAt: row?.connected_at ?? null,
+      lastSeenAt: row?.last_seen_at ?? null,
+      agentVersion: row?.agent_version ?? null,
+      protocolVersion: row?.protocol_version ?? null,
+      kubernetesVersion: row?.kubernetes_version ?? null,
     };
   }
 
