@@ -41,7 +41,7 @@ export type {
   KubeObjectList,
   KubeObjectMeta,
   ObjectKey,
-} from './client/cluster-client.js';
+} from '@flotilla/cluster-client';
 export { InMemoryClusterClient } from './client/in-memory-cluster-client.js';
 export { FaultInjector, type FaultRule } from './server/fault-injector.js';
 export { FAIL_ANNOTATION, NEVER_READY_ANNOTATION, type WorkloadBehaviour } from './store/workload-status.controller.js';

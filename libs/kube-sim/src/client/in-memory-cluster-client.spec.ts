@@ -1,5 +1,5 @@
 import { SimulatedCluster } from '../store/simulated-cluster.js';
-import type { ClusterWatchEvent, KubeObject } from './cluster-client.js';
+import type { ClusterWatchEvent, KubeObject } from '@flotilla/cluster-client';
 import { InMemoryClusterClient } from './in-memory-cluster-client.js';
 
 async function until(check: () => boolean, what: string, deadlineMs = 2000): Promise<void> {

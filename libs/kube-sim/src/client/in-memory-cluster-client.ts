@@ -15,7 +15,7 @@ import type {
   KubeObject,
   KubeObjectList,
   ObjectKey,
-} from './cluster-client.js';
+} from '@flotilla/cluster-client';
 
 /**
  * ClusterClient over a SimulatedCluster without HTTP: the same storage, validation and apply

@@ -1,8 +1,8 @@
 /**
- * The narrow view of a Kubernetes cluster the Flotilla agent works through. Two implementations
- * are meant to exist: one over `@kubernetes/client-node` for real clusters, and the in-memory one
- * here, over kube-sim's own storage and apply engine. Failures are thrown as `KubeApiError`
- * carrying the upstream Status (code, reason, message), whichever implementation is used.
+ * The narrow view of a Kubernetes cluster the Flotilla agent works through (design.md §6). Two
+ * implementations exist: `KubernetesClusterClient` here, over `@kubernetes/client-node`, for real
+ * clusters, and kube-sim's `InMemoryClusterClient` for simulations. Failures are thrown as errors
+ * carrying the upstream Status `code` (404, 409, 410, …) and message, whichever implementation is used.
  */
 export interface ClusterClient {
   /** The resources the cluster serves (preferred and other versions), including CRD-defined ones. */
