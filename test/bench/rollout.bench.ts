@@ -43,7 +43,7 @@ const plan: RolloutPlan = {
 };
 const views: ClusterView[] = Array.from({ length: clusterCount }, (_, i) => ({
   id: `c${i}`,
-  labels: i === 0 ? { canary: 'true' } : i < clusterCount / 10 ? { ring: '1' } : {},
+  labels: (i === 0 ? { canary: 'true' } : i < clusterCount / 10 ? { ring: '1' } : {}) as Record<string, string>,
   connected: true,
   targetHash: 'new',
   desiredHash: 'old',

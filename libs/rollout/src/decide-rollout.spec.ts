@@ -84,11 +84,26 @@ describe('wave arithmetic', () => {
 });
 
 describe('decideRollout', () => {
-  it('takes only clusters whose target differs from their desired state', () => {
+  it('takes only clusters whose target differs from their desired state, never a removal', () => {
     const fleet = new Fleet();
     fleet.add('a', {});
     fleet.add('b', {}, 'same', 'same');
+    fleet.add('c', {}, 'old', null as unknown as string);
+    fleet.views.get('c')!.removed = true;
     expect(Object.keys(startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]).clusters)).toEqual(['a']);
+  });
+
+  it('rolls a first deployment back to nothing, and waits for the removal to be reported', () => {
+    const fleet = new Fleet();
+    fleet.add('a', { canary: 'true' }, null as unknown as string, 'new');
+    let state = fleet.step(PLAN, startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]));
+    fleet.report('a', state, { phase: 'FAILED', reason: 'boom' });
+    state = fleet.step(PLAN, state);
+    expect(state.clusters.a!.phase).toBe('RollingBack');
+    fleet.views.get('a')!.removed = true;
+    expect(fleet.step(PLAN, state).phase).toBe('RollingBack');
+    fleet.report('a', state, { phase: 'REMOVED', health: 'UNKNOWN' });
+    expect(fleet.step(PLAN, state).phase).toBe('RolledBack');
   });
 
   it('moves wave by wave, never above maxConcurrent, and only after a bake at the new generation', () => {

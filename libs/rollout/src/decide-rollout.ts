@@ -13,7 +13,7 @@ import { concurrencyOf, failureBudgetOf, waveOf } from './wave-arithmetic.js';
 export function startRollout(plan: RolloutPlan, bundle: string, revision: string, views: readonly ClusterView[]): RolloutState {
   const clusters: Record<string, ClusterProgress> = {};
   for (const view of views) {
-    if (view.targetHash === view.desiredHash && !view.renderError) continue;
+    if (view.removed || (view.targetHash === view.desiredHash && !view.renderError)) continue;
     clusters[view.id] = { wave: waveOf(plan, view.labels), phase: 'Pending', previousHash: view.desiredHash, targetHash: view.targetHash };
   }
   return { bundle, revision, phase: 'Progressing', wave: 0, clusters, reason: null };
@@ -76,7 +76,7 @@ export function decideRollout(
 
   for (const view of views) {
     const known = state.clusters[view.id];
-    if (!known && (view.targetHash !== view.desiredHash || view.renderError)) {
+    if (!known && !view.removed && (view.targetHash !== view.desiredHash || view.renderError)) {
       state.clusters[view.id] = { wave: waveOf(plan, view.labels), phase: 'Pending', previousHash: view.desiredHash, targetHash: view.targetHash };
       events.push(`cluster ${view.id} joined wave ${plan.waves[waveOf(plan, view.labels)]!.name}`);
     }

@@ -30,6 +30,8 @@ export interface ClusterView {
   readonly report: ReportedStatus | null;
   /** The target could not be rendered for this cluster (a failure once admitted). */
   readonly renderError: string | null;
+  /** A removal is in flight (for instance a rollback to nothing): it never joins a rollout. */
+  readonly removed?: boolean;
 }
 
 export type ClusterPhase = 'Pending' | 'Admitted' | 'Done' | 'Failed' | 'RollingBack' | 'RolledBack' | 'RollbackFailed';

@@ -11,7 +11,7 @@ rollout:
     - {name: canary, selector: {matchLabels: {canary: "true"}}, maxConcurrent: 1}
     - {name: thirty, selector: {matchLabels: {ring: "1"}}, maxConcurrent: 30%}
     - {name: rest, maxConcurrent: 50%}
-  bake: 0s
+  bake: 300ms
   progressDeadline: 3s
   maxFailures: 0
   onFailure: rollback

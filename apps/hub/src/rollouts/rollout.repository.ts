@@ -61,12 +61,12 @@ export class RolloutRepository {
 
   async views(bundleId: string): Promise<ClusterView[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.reason,
+      `SELECT d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.reason, d.removal,
               s.generation::text AS generation, s.phase, s.health, s.terminal, s.reason AS reported_reason
          FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id
          LEFT JOIN cluster_connections k ON k.cluster_id = d.cluster_id
          LEFT JOIN bundle_statuses s ON s.bundle_id = d.bundle_id AND s.cluster_id = d.cluster_id
-        WHERE d.bundle_id = $1 AND d.removal IS NULL`,
+        WHERE d.bundle_id = $1`,
       [bundleId],
     );
     return rows.map((row) => ({
@@ -76,6 +76,7 @@ export class RolloutRepository {
       targetHash: (row.target_hash as string | null) ?? null,
       desiredHash: (row.desired_hash as string | null) ?? null,
       renderError: (row.reason as string | null) ?? null,
+      removed: row.removal !== null,
       report: row.generation
         ? {
             generation: BigInt(row.generation as string),

@@ -131,7 +131,8 @@ export class RolloutService implements OnApplicationBootstrap, OnApplicationShut
         touched.add(action.clusterId);
       }
       for (const event of decision.events) this.logger.log(`rollout ${id} of ${bundle.name}: ${event}`);
-      if (decision.actions.length > 0 || decision.events.length > 0 || decision.state.phase !== state.phase) await this.rollouts.save(manager, id!, decision.state);
+      // Any change counts, a bake clock started included: it must survive the next tick and a restart.
+      if (JSON.stringify(decision.state) !== JSON.stringify(state)) await this.rollouts.save(manager, id!, decision.state);
     });
     this.desiredEvents.emit(touched);
   }
