@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { startTestHub, type GraphqlResponse, type TestHub } from '../../support/test-hub.js';
 
 /** Counts every SQL statement the process sends while `work` runs (the hub runs in this process). */
 async function statementsDuring(work: () => Promise<unknown>): Promise<number> {
@@ -39,7 +39,7 @@ describe('fleet queries', () => {
   it('loads nested connections in one statement, whatever the number of clusters (no N+1)', async () => {
     const query = '{ clusters { name connection { state agentVersion } } }';
     await hub.graphql(query, { token: hub.adminToken }); // warm: token last-used, schema
-    let answer: { data?: { clusters: { name: string; connection: { state: string } }[] } } = {};
+    let answer: GraphqlResponse<{ clusters: { name: string; connection: { state: string } }[] }> = {};
     const statements = await statementsDuring(async () => (answer = await hub.graphql(query, { token: hub.adminToken })));
     expect(answer.data!.clusters).toHaveLength(25);
     expect(answer.data!.clusters.filter((c) => c.connection.state === 'Connected')).toHaveLength(11);
