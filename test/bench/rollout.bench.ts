@@ -2,17 +2,10 @@
 // engine: clusters report their desired generation Applied and Healthy as soon as it is admitted
 // (written as the status ingester would). Prints the total time, and the engine's own time per
 // decision measured apart. Usage: npm run bench:rollout [-- --clusters N]
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConsoleLogger } from '@nestjs/common';
-import { EmbeddedPostgresServer } from '@flotilla/database';
 import { decideRollout, startRollout, type ClusterView, type RolloutPlan } from '@flotilla/rollout';
 import pg from 'pg';
-import { startHub } from '../../apps/hub/src/bootstrap/start-hub.js';
-import { loadHubConfig } from '../../apps/hub/src/config/hub-config.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
-import { graphqlRequest } from '../support/test-hub.js';
+import { startBenchHub } from '../support/bench-hub.js';
 
 const arg = process.argv.indexOf('--clusters');
 const clusterCount = arg > 0 ? Number(process.argv[arg + 1]) : 1_000;
@@ -55,39 +48,12 @@ let started = performance.now();
 for (let i = 0; i < 200; i += 1) decideRollout(plan, engineState, views, new Set(), Date.now());
 const decisionMs = (performance.now() - started) / 200;
 
-const scratch = await mkdtemp(join(tmpdir(), 'flotilla-bench-rollout-'));
-await chmod(scratch, 0o755);
-let embedded: EmbeddedPostgresServer | undefined;
-let adminUrl = process.env.FLOTILLA_BENCH_DATABASE_URL;
-if (!adminUrl) {
-  embedded = await EmbeddedPostgresServer.start({ dataDir: join(scratch, 'pg') });
-  adminUrl = embedded.url;
-}
-const dbName = `flotilla_bench_rollout_${process.pid}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
 const repo = await GitRepoFixture.create();
 await repo.write('web/flotilla.yaml', spec('1'));
 await repo.write('web/cm.yaml', manifest);
 await repo.commit('v1');
-let token = '';
-const hub = await startHub(
-  loadHubConfig({
-    FLOTILLA_HTTP_PORT: '0',
-    FLOTILLA_GRPC_PORT: '0',
-    FLOTILLA_REGISTRATION_PORT: '0',
-    FLOTILLA_BIND_ADDRESS: '127.0.0.1',
-    FLOTILLA_DATA_DIR: join(scratch, 'hub'),
-    DATABASE_URL: dbUrl.toString(),
-    FLOTILLA_GIT_ALLOW_FILE_URLS: 'true',
-    FLOTILLA_SOURCE_POLL_INTERVAL_S: '0',
-  }),
-  { logger: new ConsoleLogger({ logLevels: ['error'] }), onInitialAdminToken: (t) => (token = t) },
-);
-const db = new pg.Client({ connectionString: dbUrl.toString() });
+const bench = await startBenchHub('rollout');
+const db = new pg.Client({ connectionString: bench.databaseUrl });
 await db.connect();
 let simulating = true;
 const simulate = async () => {
@@ -108,17 +74,15 @@ try {
   await db.query(`INSERT INTO clusters (name, labels) SELECT * FROM unnest($1::text[], $2::jsonb[])`, [names, labels]);
   await db.query(`INSERT INTO cluster_connections (cluster_id, state) SELECT id, 'Connected' FROM clusters`);
   const simulation = simulate();
-  const url = `http://127.0.0.1:${hub.httpPort}`;
-  const added = await graphqlRequest<{ addSource: { source: { id: string } } }>(url, 'mutation($i: AddSourceInput!) { addSource(input: $i) { source { id } } }', {
-    token,
-    variables: { i: { name: 'bench', url: repo.url, ref: 'main', pollIntervalSeconds: 0 } },
+  const added = await bench.gql<{ addSource: { source: { id: string } } }>('mutation($i: AddSourceInput!) { addSource(input: $i) { source { id } } }', {
+    i: { name: 'bench', url: repo.url, ref: 'main', pollIntervalSeconds: 0 },
   });
   const deadline = Date.now() + 120_000;
   while ((await phase()) !== 'Succeeded' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   await repo.write('web/flotilla.yaml', spec('2'));
   await repo.commit('v2');
   started = performance.now();
-  await graphqlRequest(url, 'mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token, variables: { id: added.data!.addSource.source.id } });
+  await bench.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
   while (!((await phase()) === 'Succeeded' && (await db.query(`SELECT count(*)::int AS n FROM rollouts`)).rows[0].n === 2) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -131,10 +95,6 @@ try {
 } finally {
   simulating = false;
   await db.end();
-  await hub.close();
+  await bench.close();
   await repo.destroy();
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
-  await rm(scratch, { recursive: true, force: true });
 }

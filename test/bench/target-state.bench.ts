@@ -4,16 +4,10 @@
 // time of a raw `git fetch` of the same commit. Uses FLOTILLA_BENCH_DATABASE_URL (an admin URL)
 // or an embedded PostgreSQL. Usage: npm run bench:target-state [-- --clusters N]
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConsoleLogger } from '@nestjs/common';
-import { EmbeddedPostgresServer } from '@flotilla/database';
 import pg from 'pg';
-import { startHub } from '../../apps/hub/src/bootstrap/start-hub.js';
-import { loadHubConfig } from '../../apps/hub/src/config/hub-config.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
-import { graphqlRequest } from '../support/test-hub.js';
+import { startBenchHub } from '../support/bench-hub.js';
 
 const arg = process.argv.indexOf('--clusters');
 const clusterCount = arg > 0 ? Number(process.argv[arg + 1]) : 10_000;
@@ -39,46 +33,13 @@ async function writeRepo(repo: GitRepoFixture, version: number): Promise<string>
   return repo.commit(`version ${version}`);
 }
 
-const scratch = await mkdtemp(join(tmpdir(), 'flotilla-bench-ts-'));
-await chmod(scratch, 0o755);
-let embedded: EmbeddedPostgresServer | undefined;
-let adminUrl = process.env.FLOTILLA_BENCH_DATABASE_URL;
-if (!adminUrl) {
-  embedded = await EmbeddedPostgresServer.start({ dataDir: join(scratch, 'pg') });
-  adminUrl = embedded.url;
-}
-const dbName = `flotilla_bench_${process.pid}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
-
 const repo = await GitRepoFixture.create();
-let token = '';
-const hub = await startHub(
-  loadHubConfig({
-    FLOTILLA_HTTP_PORT: '0',
-    FLOTILLA_REGISTRATION_PORT: '0',
-    FLOTILLA_GRPC_PORT: '0',
-    FLOTILLA_BIND_ADDRESS: '127.0.0.1',
-    FLOTILLA_DATA_DIR: join(scratch, 'hub'),
-    DATABASE_URL: dbUrl.toString(),
-    FLOTILLA_GIT_ALLOW_FILE_URLS: 'true',
-    FLOTILLA_SOURCE_POLL_INTERVAL_S: '0',
-  }),
-  { logger: new ConsoleLogger({ logLevels: ['error', 'warn'] }), onInitialAdminToken: (t) => (token = t) },
-);
-const url = `http://127.0.0.1:${hub.httpPort}`;
-const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
-  const result = await graphqlRequest<T>(url, query, { token, variables });
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data!;
-};
+const bench = await startBenchHub('target-state');
+const gql = bench.gql;
 
 try {
   // Clusters go straight into the table: the bench measures the commit, not 10,000 API calls.
-  const client = new pg.Client({ connectionString: dbUrl.toString() });
+  const client = new pg.Client({ connectionString: bench.databaseUrl });
   await client.connect();
   const names = Array.from({ length: clusterCount }, (_, i) => `cluster-${i}`);
   const labels = names.map((_, i) => JSON.stringify({ env: 'prod', region: REGIONS[i % 4], tier: TIERS[Math.floor(i / 4) % 5] }));
@@ -104,7 +65,7 @@ try {
   console.log(`second commit: ${changed} rows changed, ${distinct} distinct hashes, in ${updateMs.toFixed(0)} ms`);
 
   // A raw fetch of the same new commit into a bare mirror that has the first one.
-  const mirror = join(scratch, 'raw.git');
+  const mirror = join(bench.scratch, 'raw.git');
   execFileSync('git', ['clone', '--quiet', '--bare', '--no-local', repo.dir, mirror]);
   execFileSync('git', ['--git-dir', mirror, 'update-ref', 'refs/heads/main', first]);
   await writeRepo(repo, 3);
@@ -126,10 +87,6 @@ try {
     ].join(' '),
   );
 } finally {
-  await hub.close();
+  await bench.close();
   await repo.destroy();
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  await embedded?.stop();
-  await rm(scratch, { recursive: true, force: true });
 }
