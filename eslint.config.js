@@ -8,7 +8,7 @@ import { dependencyDirection } from './tools/eslint/dependency-direction.rule.js
 const root = dirname(fileURLToPath(import.meta.url));
 
 /** Libraries that exist to hold infrastructure (database, HTTP observability, the gRPC protocol) and may import frameworks. */
-const infrastructureLibs = ['database', 'observability', 'protocol'];
+const infrastructureLibs = ['database', 'observability', 'protocol', 'agent-connection'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.flotilla/**', 'libs/protocol/src/generated/**'] },

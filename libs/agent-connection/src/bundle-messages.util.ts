@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { DeletionPolicy, type Desired, type KnownBundle, type Remove } from '@flotilla/protocol';
+import { applyPolicySchema, DNS_1123_LABEL, type KubeObject } from '@flotilla/render';
+import type { PersistedBundle, PersistedDesired, PersistedRemove } from './agent-state.store.js';
+import type { DesiredBundle, RemovedBundle } from './reconciler.js';
+
+/** What to do with a Desired or Remove: accept (persist, ack, hand over), re-ack a duplicate, or reject. */
+export type Verdict<T> = { readonly action: 'accept'; readonly record: T } | { readonly action: 'duplicate' } | { readonly action: 'reject'; readonly reason: string };
+
+/**
+ * Checks a Desired before anything is persisted: the bundle name is a DNS-1123 label, the content
+ * is what the hash says (sha256 of the exact bytes of content_json) and parses, and the generation
+ * is newer than what the agent holds. The same generation with the same hash again is a redelivery
+ * (delivery is at-least-once): it is acknowledged again but not re-applied.
+ */
+export function verifyDesired(message: Desired, held: PersistedBundle | undefined): Verdict<PersistedDesired> {
+  if (!isBundleName(message.bundle)) return { action: 'reject', reason: `"${message.bundle}" is not a valid bundle name` };
+  const actual = `sha256:${createHash('sha256').update(message.contentJson, 'utf8').digest('hex')}`;
+  if (actual !== message.hash) return { action: 'reject', reason: `content hash ${actual} does not match the announced ${message.hash}` };
+  const order = compareGeneration(message.generation, held);
+  if (order === 'same' && held?.kind === 'desired' && held.hash === message.hash) return { action: 'duplicate' };
+  if (order !== 'newer') return { action: 'reject', reason: `generation ${message.generation} is not newer than the held generation ${held?.generation}` };
+  const record: PersistedDesired = {
+    kind: 'desired',
+    bundle: message.bundle,
+    generation: message.generation.toString(),
+    hash: message.hash,
+    revision: message.revision,
+    contentJson: message.contentJson,
+    dependsOn: [...message.dependsOn],
+    suspend: message.suspend,
+  };
+  try {
+    parseContent(record.contentJson);
+  } catch (error) {
+    return { action: 'reject', reason: (error as Error).message };
+  }
+  return { action: 'accept', record };
+}
+
+/** Checks a Remove the same way: valid name, known deletion policy, newer generation (or a redelivery). */
+export function verifyRemove(message: Remove, held: PersistedBundle | undefined): Verdict<PersistedRemove> {
+  if (!isBundleName(message.bundle)) return { action: 'reject', reason: `"${message.bundle}" is not a valid bundle name` };
+  const deletionPolicy = message.deletionPolicy === DeletionPolicy.DELETION_POLICY_DELETE ? 'delete' : message.deletionPolicy === DeletionPolicy.DELETION_POLICY_ORPHAN ? 'orphan' : undefined;
+  if (!deletionPolicy) return { action: 'reject', reason: `deletion policy ${message.deletionPolicy} is not delete or orphan` };
+  const order = compareGeneration(message.generation, held);
+  if (order === 'same' && held?.kind === 'removed') return { action: 'duplicate' };
+  if (order !== 'newer') return { action: 'reject', reason: `generation ${message.generation} is not newer than the held generation ${held?.generation}` };
+  return { action: 'accept', record: { kind: 'removed', bundle: message.bundle, generation: message.generation.toString(), deletionPolicy } };
+}
+
+/** The reconciler's view of a persisted Desired; throws when the content does not parse (verified before persisting, so only on a foreign edit). */
+export function toDesiredBundle(record: PersistedDesired): DesiredBundle {
+  const { manifests, policy } = parseContent(record.contentJson);
+  return {
+    bundle: record.bundle,
+    generation: BigInt(record.generation),
+    hash: record.hash,
+    revision: record.revision,
+    manifests,
+    policy,
+    dependsOn: [...record.dependsOn],
+    suspend: record.suspend,
+  };
+}
+
+export function toRemovedBundle(record: PersistedRemove): RemovedBundle {
+  return { bundle: record.bundle, generation: BigInt(record.generation), deletionPolicy: record.deletionPolicy };
+}
+
+/** The Hello entry for what the agent holds: a removal has no hash. */
+export function toKnownBundle(record: PersistedBundle): KnownBundle {
+  return { bundle: record.bundle, generation: BigInt(record.generation), hash: record.kind === 'desired' ? record.hash : '', removed: record.kind === 'removed' };
+}
+
+function parseContent(contentJson: string): { manifests: KubeObject[]; policy: DesiredBundle['policy'] } {
+  let content: unknown;
+  try {
+    content = JSON.parse(contentJson);
+  } catch {
+    throw new Error('content_json is not JSON');
+  }
+  const { manifests, policy } = (content ?? {}) as { manifests?: unknown; policy?: unknown };
+  if (!Array.isArray(manifests)) throw new Error('content_json has no manifests array');
+  manifests.forEach((manifest: unknown, index) => {
+    const object = manifest as Partial<KubeObject> | null;
+    if (typeof object?.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
+      throw new Error(`manifest ${index} has no apiVersion, kind and metadata.name`);
+    }
+  });
+  const parsed = applyPolicySchema.safeParse(policy ?? {});
+  if (!parsed.success) throw new Error(`content_json has an invalid policy: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  return { manifests: manifests as KubeObject[], policy: parsed.data };
+}
+
+function isBundleName(name: string): boolean {
+  return name.length <= 63 && DNS_1123_LABEL.test(name);
+}
+
+function compareGeneration(generation: bigint, held: PersistedBundle | undefined): 'newer' | 'same' | 'older' {
+  if (!held) return 'newer';
+  const current = BigInt(held.generation);
+  return generation > current ? 'newer' : generation === current ? 'same' : 'older';
+}

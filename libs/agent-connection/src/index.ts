@@ -1,0 +1,13 @@
+export { AgentConnection, type AgentConnectionObserver, type AgentConnectionOptions } from './agent-connection.js';
+export { AgentStateError, AgentStoppedError, RegistrationRefusedError } from './agent-connection.error.js';
+export { stderrLogger, type AgentLogger } from './agent-logger.js';
+export { AGENT_CSR_SUBJECT, ensureIdentity, type RegistrationOptions } from './agent-registration.js';
+export type { AgentIdentity, AgentStateStore, PersistedBundle, PersistedDesired, PersistedRemove } from './agent-state.store.js';
+export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.util.js';
+export { toDesiredBundle, toKnownBundle, toRemovedBundle, verifyDesired, verifyRemove, type Verdict } from './bundle-messages.util.js';
+export { toBundleStatus } from './bundle-status.mapping.js';
+export { EncryptedFileStateStore } from './encrypted-file-state.store.js';
+export type { BundleReport, Change, DesiredBundle, FieldDrift, Health, Phase, Reconciler, RemovedBundle, ResourceReport } from './reconciler.js';
+export { ReportQueue } from './report-queue.js';
+export { FIELD_MANAGER, SimpleReconciler } from './simple-reconciler.js';
+export { runFleetSimulator, type FleetEvent, type FleetSimulator, type FleetSimulatorOptions, type SimulatedAgent } from './simulator/fleet-simulator.js';

@@ -1,0 +1,140 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EncryptionKeyring } from '@flotilla/crypto';
+import { InMemoryClusterClient, SimulatedCluster } from '@flotilla/kube-sim';
+import { AgentConnection } from '../agent-connection.js';
+import type { AgentLogger } from '../agent-logger.js';
+import type { BackoffOptions } from '../backoff.util.js';
+import { EncryptedFileStateStore } from '../encrypted-file-state.store.js';
+import type { BundleReport } from '../reconciler.js';
+import { SimpleReconciler } from '../simple-reconciler.js';
+
+/** What one simulated agent did; `agent` is its index in the fleet (firstIndex-based). */
+export type FleetEvent =
+  | { readonly type: 'registered'; readonly agent: number; readonly clusterUid: string }
+  | { readonly type: 'welcomed'; readonly agent: number }
+  | { readonly type: 'acked'; readonly agent: number; readonly bundle: string; readonly generation: bigint }
+  | { readonly type: 'rejected'; readonly agent: number; readonly bundle: string; readonly reason: string }
+  | { readonly type: 'report'; readonly agent: number; readonly report: BundleReport }
+  | { readonly type: 'disconnected'; readonly agent: number; readonly reason: string }
+  | { readonly type: 'failed'; readonly agent: number; readonly error: string };
+
+/** A fleet of real AgentConnections in one process; every agent has its own key, certificate, TLS connection and simulated cluster. */
+export interface FleetSimulatorOptions {
+  readonly agents: number;
+  readonly hubAddress: string;
+  readonly registrationAddress: string;
+  readonly hubCaPem: string;
+  readonly tlsServerName?: string;
+  /** One bootstrap token per agent (ignored for an agent whose state directory already holds a certificate). */
+  readonly tokens: readonly string[];
+  /** Each agent keeps its state in `<stateDir>/agent-<index>`. */
+  readonly stateDir: string;
+  /** Index of the first agent, so several processes can share one numbering; default 0. */
+  readonly firstIndex?: number;
+  /** Key for the agents' state; default: one generated into `<stateDir>/state.key` on first use. */
+  readonly encryptionKeySpec?: string;
+  /** How many agents start (and register) at once; default 64. */
+  readonly startConcurrency?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly welcomeTimeoutMs?: number;
+  readonly onEvent?: (event: FleetEvent) => void;
+  readonly logger?: AgentLogger;
+}
+
+/** One simulated cluster and its agent. */
+export interface SimulatedAgent {
+  readonly index: number;
+  readonly connection: AgentConnection;
+  readonly cluster: SimulatedCluster;
+}
+
+/** A running fleet; stop() closes every connection and cluster. */
+export interface FleetSimulator {
+  readonly agents: readonly SimulatedAgent[];
+  stop(): Promise<void>;
+}
+
+const quiet: AgentLogger = { log: () => undefined, warn: () => undefined, error: (message) => process.stderr.write(`${message}\n`) };
+
+/**
+ * Starts `agents` agents against one hub. Resolves once every agent has started (registered
+ * where it had to and begun connecting); an agent that fails to start is reported as a `failed`
+ * event and left out, so one refused token does not stop the fleet.
+ */
+export async function runFleetSimulator(options: FleetSimulatorOptions): Promise<FleetSimulator> {
+  if (options.tokens.length < options.agents) throw new RangeError(`${options.agents} agents need ${options.agents} tokens, got ${options.tokens.length}`);
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const keyring = EncryptionKeyring.parse(options.encryptionKeySpec ?? (await fleetKey(options.stateDir)));
+  const first = options.firstIndex ?? 0;
+  const emit = options.onEvent ?? (() => undefined);
+  const agents: SimulatedAgent[] = [];
+  let stopping = false;
+
+  const startOne = async (offset: number): Promise<void> => {
+    const index = first + offset;
+    const cluster = new SimulatedCluster({ simulatePods: false });
+    const reconciler = new SimpleReconciler(new InMemoryClusterClient(cluster));
+    reconciler.onReport((report) => emit({ type: 'report', agent: index, report }));
+    const connection = new AgentConnection({
+      registrationAddress: options.registrationAddress,
+      hubAddress: options.hubAddress,
+      bootstrapToken: options.tokens[offset],
+      hubCaPem: options.hubCaPem,
+      tlsServerName: options.tlsServerName,
+      store: new EncryptedFileStateStore(join(options.stateDir, `agent-${index}`), keyring),
+      reconciler,
+      agentVersion: 'fleet-simulator',
+      kubernetesVersion: 'v1.35.0-kube-sim',
+      capabilities: ['ssa'],
+      backoff: options.backoff,
+      welcomeTimeoutMs: options.welcomeTimeoutMs,
+      logger: options.logger ?? quiet,
+      observer: {
+        registered: (clusterUid) => emit({ type: 'registered', agent: index, clusterUid }),
+        welcomed: () => emit({ type: 'welcomed', agent: index }),
+        acked: (bundle, generation) => emit({ type: 'acked', agent: index, bundle, generation }),
+        rejected: (bundle, reason) => emit({ type: 'rejected', agent: index, bundle, reason }),
+        disconnected: (reason) => emit({ type: 'disconnected', agent: index, reason }),
+      },
+    });
+    const agent = { index, connection, cluster };
+    agents.push(agent);
+    try {
+      await connection.start();
+    } catch (error) {
+      emit({ type: 'failed', agent: index, error: (error as Error).message });
+      await connection.stop();
+      cluster.close();
+      agents.splice(agents.indexOf(agent), 1);
+    }
+  };
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!stopping && next < options.agents) await startOne(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(options.startConcurrency ?? 64, options.agents) }, worker));
+
+  return {
+    agents,
+    stop: async () => {
+      stopping = true;
+      await Promise.all(agents.map((agent) => agent.connection.stop()));
+      for (const agent of agents) agent.cluster.close();
+    },
+  };
+}
+
+/** The simulator's own state key, kept beside the agents' state so a restarted simulator can read it. */
+async function fleetKey(stateDir: string): Promise<string> {
+  const file = join(stateDir, 'state.key');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const spec = EncryptionKeyring.generateSpec('fleet');
+    await writeFile(file, `${spec}\n`, { mode: 0o600, flag: 'wx' });
+    return spec;
+  }
+}
