@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     logger.log('stopped');
     process.exit(code);
   };
+  // A safety net: a promise someone forgot to handle is a bug to log, not a reason to drop every agent.
+  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('SIGINT', () => void stop('SIGINT', 0));
 

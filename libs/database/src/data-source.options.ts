@@ -18,7 +18,7 @@ export function dataSourceOptions(url: string, entities: DataSourceOptions['enti
     synchronize: false,
     logging: false,
     applicationName: 'flotilla',
-    extra: { max: 10, connectionTimeoutMillis: 5_000 },
+    extra: { max: 20, connectionTimeoutMillis: 10_000 },
   };
 }
 

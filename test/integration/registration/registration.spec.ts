@@ -129,4 +129,19 @@ describe('agent registration', () => {
     const registered = await registerCluster('after-garbage');
     expect((await register(registered.bootstrapToken, (await createKeyAndCsr('CN=d')).csrPem)).clusterUid).toBe(registered.cluster.id);
   });
+
+  it('registers many agents at once without exhausting the database pool', async () => {
+    const clusters = await Promise.all(Array.from({ length: 12 }, (_, i) => registerCluster(`burst-${i}`)));
+    const agents = await Promise.all(
+      clusters.flatMap((cluster) =>
+        Array.from({ length: 5 }, async () => register(cluster.bootstrapToken, (await createKeyAndCsr('CN=burst')).csrPem).then(
+          (response) => ({ ok: true as const, uid: response.clusterUid }),
+          (error: grpc.ServiceError) => ({ ok: false as const, code: error.code }),
+        )),
+      ),
+    );
+    // One key per token wins; the other keys are refused as "used by another key", never an internal error.
+    expect(agents.filter((a) => !a.ok && a.code !== grpc.status.UNAUTHENTICATED)).toEqual([]);
+    expect(new Set(agents.filter((a) => a.ok).map((a) => (a as { uid: string }).uid)).size).toBe(12);
+  });
 });

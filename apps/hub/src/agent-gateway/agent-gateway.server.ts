@@ -35,6 +35,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   private boundPort = 0;
   private readonly sessions = new Map<string, AgentSession>();
   private monitor?: NodeJS.Timeout;
+  private shuttingDown = false;
   readonly heartbeatIntervalMs: number;
 
   constructor(
@@ -62,7 +63,14 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     await this.connections.resetAll();
     const tls = await this.pki.serverTls();
     const server = new grpc.Server(grpcChannelOptions('hub'));
-    const implementation: AgentGatewayServiceServer = { connect: (call) => void this.accept(call) };
+    const implementation: AgentGatewayServiceServer = {
+      // Nothing may escape a stream handler: a database hiccup closes that stream, never the hub.
+      connect: (call) =>
+        void this.accept(call).catch((error: Error) => {
+          this.logger.error(`accepting an agent stream failed: ${error.message}`);
+          call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the hub could not accept the stream now; retry' });
+        }),
+    };
     server.addService(AgentGatewayServiceService, implementation);
     const credentials = grpc.ServerCredentials.createSsl(
       Buffer.from(tls.caCertificatePem),
@@ -79,7 +87,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     this.desiredEvents.subscribe((clusterIds) => {
       for (const clusterId of clusterIds) {
         const session = this.sessions.get(clusterId);
-        if (session) void this.sync(session);
+        if (session) void this.sync(session).catch((error: Error) => this.logger.error(`pushing to cluster ${clusterId} failed: ${error.message}`));
       }
     });
     this.clusterEvents.subscribe((change) => {
@@ -92,9 +100,14 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.monitor);
+    const open = [...this.sessions.keys()];
+    this.shuttingDown = true;
     for (const session of this.sessions.values()) session.close(grpc.status.UNAVAILABLE, 'the hub is shutting down');
+    this.sessions.clear();
     this.server?.forceShutdown();
     await this.ingester.flush();
+    // Recorded here, while the database is still open (not from each stream's close event).
+    await this.connections.disconnected(open).catch((error: Error) => this.logger.error(`recording disconnects at shutdown failed: ${error.message}`));
   }
 
   private async accept(call: grpc.ServerDuplexStream<AgentMessage, HubMessage>): Promise<void> {
@@ -210,7 +223,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   }
 
   private closed(session: AgentSession): void {
-    if (this.sessions.get(session.clusterId) !== session) return; // already replaced
+    if (this.shuttingDown || this.sessions.get(session.clusterId) !== session) return; // shutting down, or already replaced
     this.sessions.delete(session.clusterId);
     void this.connections.disconnected([session.clusterId]).catch((error: Error) => this.logger.error(`recording a disconnect failed: ${error.message}`));
   }

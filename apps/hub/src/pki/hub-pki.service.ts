@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { CertificateAuthority, clusterIdentityUri, describeCertificate, type IssuedCertificate } from '@flotilla/pki';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { ConfigError } from '../config/config.error.js';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
@@ -56,8 +56,11 @@ export class HubPki implements OnModuleInit {
     return this.server;
   }
 
-  /** Signs an agent's CSR for a cluster and records the certificate. */
-  async issueAgentCertificate(clusterUid: string, csrPem: string): Promise<IssuedCertificate & { keySha256: string }> {
+  /**
+   * Signs an agent's CSR for a cluster and records the certificate — in the caller's transaction
+   * when one is given, so a registration uses one connection and issues atomically.
+   */
+  async issueAgentCertificate(clusterUid: string, csrPem: string, manager?: EntityManager): Promise<IssuedCertificate & { keySha256: string }> {
     const issued = await this.authority.signCsr(csrPem, {
       subject: `CN=flotilla-agent,O=${clusterUid}`,
       usage: 'client',
@@ -65,7 +68,7 @@ export class HubPki implements OnModuleInit {
       uris: [clusterIdentityUri(clusterUid)],
     });
     const keySha256 = publicKeySha256(issued.certificatePem);
-    await this.dataSource.query(`INSERT INTO agent_certificates (serial, cluster_id, key_sha256, not_after) VALUES ($1, $2, $3, $4)`, [
+    await (manager ?? this.dataSource).query(`INSERT INTO agent_certificates (serial, cluster_id, key_sha256, not_after) VALUES ($1, $2, $3, $4)`, [
       issued.serialNumber,
       clusterUid,
       keySha256,

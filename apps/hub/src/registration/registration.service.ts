@@ -88,7 +88,7 @@ export class RegistrationService {
       if (record.usedAt && record.usedKeySha256 !== keySha256) return refuse(`already used by another key (for cluster ${record.clusterId})`);
       let issued;
       try {
-        issued = await this.pki.issueAgentCertificate(record.clusterId, csrPem);
+        issued = await this.pki.issueAgentCertificate(record.clusterId, csrPem, manager);
       } catch (error) {
         if (error instanceof PkiError) throw new RegistrationRefused('request', error.message);
         throw error;
