@@ -3,6 +3,7 @@ import { EmbeddedPostgresError } from '@flotilla/database';
 import { FLOTILLA_VERSION } from '@flotilla/observability';
 import { CliError } from './cli.error.js';
 import { registerAuditCommands } from './commands/audit.command.js';
+import { registerDemoCommand } from './demo/demo.command.js';
 import { registerKeyCommands } from './commands/key.command.js';
 import { registerKubeSimCommand } from './commands/kube-sim.command.js';
 import { registerMigrateCommands } from './commands/migrate.command.js';
@@ -23,6 +24,7 @@ registerKeyCommands(program);
 registerAuditCommands(program);
 registerRenderCommand(program);
 registerKubeSimCommand(program);
+registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);

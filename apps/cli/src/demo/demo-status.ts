@@ -1,0 +1,97 @@
+import type { DemoHub } from './demo-hub.js';
+import { graphql } from './demo-fleet.js';
+
+interface Row {
+  bundle: string;
+  cluster: string;
+  desiredGeneration: string | null;
+  reportedGeneration: string | null;
+  phase: string | null;
+  health: string | null;
+  reason: string | null;
+  reportedReason: string | null;
+  removal: string | null;
+  observedAt: string | null;
+}
+
+/** One look at the fleet: what the demo prints and decides convergence on. */
+export interface DemoSnapshot {
+  readonly rows: Row[];
+  readonly connected: number;
+  readonly rollout: { phase: string; currentWave: string | null; waves: { name: string; clusters: number; done: number }[] } | undefined;
+  readonly healthy: number;
+  readonly converged: boolean;
+}
+
+/**
+ * Healthy means: the agent reported the desired generation itself, Applied and Healthy, and did
+ * so during this run (a reused demo keeps the statuses of the last one, and its clusters are new).
+ */
+function isHealthy(row: Row, since: Date): boolean {
+  return (
+    row.removal === null &&
+    row.desiredGeneration !== null &&
+    row.reportedGeneration === row.desiredGeneration &&
+    row.health === 'HEALTHY' &&
+    row.observedAt !== null &&
+    new Date(row.observedAt) >= since
+  );
+}
+
+export async function snapshot(hub: DemoHub, expectedRows: number, since: Date): Promise<DemoSnapshot> {
+  const data = await graphql<{
+    fleet: { clustersByConnection: { value: string; count: number }[] };
+    bundleDeployments: Row[];
+    rollouts: DemoSnapshot['rollout'][];
+  }>(
+    hub,
+    `{ fleet { clustersByConnection { value count } }
+       bundleDeployments(first: 5000) { bundle cluster desiredGeneration reportedGeneration phase health reason reportedReason removal observedAt }
+       rollouts(bundle: "api", first: 1) { phase currentWave waves { name clusters done } } }`,
+  );
+  const healthy = data.bundleDeployments.filter((row) => isHealthy(row, since)).length;
+  return {
+    rows: data.bundleDeployments,
+    connected: data.fleet.clustersByConnection.find((c) => c.value === 'Connected')?.count ?? 0,
+    rollout: data.rollouts[0],
+    healthy,
+    converged: data.bundleDeployments.length === expectedRows && healthy === expectedRows,
+  };
+}
+
+/** A one-line summary for --headless and logs. */
+export function summaryLine(seconds: number, clusters: number, expectedRows: number, snap: DemoSnapshot): string {
+  const rollout = snap.rollout ? ` rollout=api:${snap.rollout.phase}${snap.rollout.currentWave ? `(${snap.rollout.currentWave})` : ''}` : '';
+  return `t=${seconds.toFixed(1)}s connected=${snap.connected}/${clusters} healthy=${snap.healthy}/${expectedRows}${rollout}`;
+}
+
+const MARK: Record<string, string> = { HEALTHY: '✓', PROGRESSING: '…', DEGRADED: '✗', UNKNOWN: '?' };
+
+/** The live screen: clusters down, bundles across, and the rollout's waves as progress bars. */
+export function renderScreen(hub: DemoHub, clusters: readonly string[], bundles: readonly string[], snap: DemoSnapshot, seconds: number): string {
+  const cell = (cluster: string, bundle: string): string => {
+    const row = snap.rows.find((r) => r.cluster === cluster && r.bundle === bundle);
+    if (!row) return '-';
+    if (row.reason) return '✗ render error';
+    if (!row.health) return row.desiredGeneration ? `… delivering g${row.desiredGeneration}` : '… waiting';
+    const stale = row.reportedGeneration !== row.desiredGeneration ? ` (g${row.reportedGeneration}→${row.desiredGeneration})` : ` g${row.desiredGeneration}`;
+    return `${MARK[row.health] ?? '?'} ${row.health.toLowerCase()}${stale}`;
+  };
+  const width = 26;
+  const lines = [
+    `Flotilla demo — ${hub.url}/graphql — ${seconds.toFixed(0)} s — Ctrl-C stops everything`,
+    '',
+    `${'cluster'.padEnd(10)}${bundles.map((b) => b.padEnd(width)).join('')}`,
+    ...clusters.map((cluster) => `${cluster.padEnd(10)}${bundles.map((bundle) => cell(cluster, bundle).slice(0, width - 1).padEnd(width)).join('')}`),
+    '',
+  ];
+  if (snap.rollout) {
+    lines.push(`rollout of api: ${snap.rollout.phase}`);
+    for (const wave of snap.rollout.waves) {
+      const filled = wave.clusters === 0 ? 10 : Math.round((wave.done / wave.clusters) * 10);
+      lines.push(`  ${wave.name.padEnd(8)} [${'█'.repeat(filled)}${'░'.repeat(10 - filled)}] ${wave.done}/${wave.clusters}`);
+    }
+  }
+  lines.push('', `${snap.connected}/${clusters.length} agents connected, ${snap.healthy}/${clusters.length * bundles.length} bundle deployments healthy${snap.converged ? ' — converged' : ''}`);
+  return lines.join('\n');
+}
