@@ -43,6 +43,11 @@ export interface DeploymentWrite {
   readonly removal: 'delete' | 'orphan' | null;
   readonly reason: string | null;
   readonly bumpGeneration: boolean;
+  /**
+   * Only target and reason are written; desired state and removal stay as stored. The rollout
+   * engine owns them for rollout bundles and may change them between this plan's read and write.
+   */
+  readonly targetOnly?: boolean;
 }
 
 export interface HeldRemoval {
@@ -99,6 +104,7 @@ export function planTargetState(
           removal: row?.removal ?? null,
           reason: null,
           bumpGeneration: false,
+          targetOnly: true,
         });
       } else if (outcome.ok) {
         const changed = !row || row.desiredHash !== outcome.hash || row.removal !== null;
@@ -128,6 +134,7 @@ export function planTargetState(
           removal: row?.removal ?? null,
           reason: outcome.error,
           bumpGeneration: false,
+          targetOnly: bundle.admission === 'rollout',
         });
       }
     }

@@ -44,7 +44,10 @@ export class TargetStateWriter {
   async apply(plan: TargetStatePlan): Promise<void> {
     if (plan.writes.length === 0 && plan.deletes.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
-      for (let offset = 0; offset < plan.writes.length; offset += CHUNK) await upsert(manager, plan.writes.slice(offset, offset + CHUNK));
+      const full = plan.writes.filter((write) => !write.targetOnly);
+      const targetOnly = plan.writes.filter((write) => write.targetOnly);
+      for (let offset = 0; offset < full.length; offset += CHUNK) await upsert(manager, full.slice(offset, offset + CHUNK));
+      for (let offset = 0; offset < targetOnly.length; offset += CHUNK) await upsertTarget(manager, targetOnly.slice(offset, offset + CHUNK));
       for (let offset = 0; offset < plan.deletes.length; offset += CHUNK) {
         const slice = plan.deletes.slice(offset, offset + CHUNK);
         await manager.query(
@@ -83,6 +86,24 @@ async function upsert(manager: EntityManager, writes: readonly DeploymentWrite[]
       column('desiredRevision'),
       column('removal'),
       column('reason'),
+    ],
+  );
+}
+
+/** Target and reason only: desired state and removal belong to the rollout engine for these rows. */
+async function upsertTarget(manager: EntityManager, writes: readonly DeploymentWrite[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO bundle_deployments AS d (bundle_id, cluster_id, target_hash, target_revision, reason, updated_at)
+     SELECT u.b, u.c, u.th, u.tr, u.reason, now()
+       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(b, c, th, tr, reason)
+     ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET
+       target_hash = EXCLUDED.target_hash, target_revision = EXCLUDED.target_revision, reason = EXCLUDED.reason, updated_at = now()`,
+    [
+      writes.map((w) => w.bundleId),
+      writes.map((w) => w.clusterId),
+      writes.map((w) => w.targetHash),
+      writes.map((w) => w.targetRevision),
+      writes.map((w) => w.reason),
     ],
   );
 }
