@@ -134,7 +134,7 @@ export function planTargetState(
           removal: row?.removal ?? null,
           reason: outcome.error,
           bumpGeneration: false,
-          targetOnly: bundle.admission === 'rollout',
+          ...(bundle.admission === 'rollout' ? { targetOnly: true } : {}),
         });
       }
     }
