@@ -88,9 +88,11 @@ describe('planTargetState', () => {
     const rolled = { ...bundle, admission: 'rollout' as const };
     const plan = planTargetState([rolled], outcomes({ c1: ok('h2'), c2: ok('h1') }), [stored('c1', 'h1')]);
     expect(plan.writes).toEqual([
-      expect.objectContaining({ clusterId: 'c1', targetHash: 'h2', desiredHash: 'h1', bumpGeneration: false }),
-      expect.objectContaining({ clusterId: 'c2', targetHash: 'h1', desiredHash: null, bumpGeneration: false }),
+      expect.objectContaining({ clusterId: 'c1', targetHash: 'h2', desiredHash: 'h1', bumpGeneration: false, targetOnly: true }),
+      expect.objectContaining({ clusterId: 'c2', targetHash: 'h1', desiredHash: null, bumpGeneration: false, targetOnly: true }),
     ]);
+    const failed = planTargetState([rolled], outcomes({ c1: { ok: false, error: 'x' } }), [stored('c1', 'h1')]);
+    expect(failed.writes).toEqual([expect.objectContaining({ reason: 'x', targetOnly: true })]);
   });
 
   it('revives a tombstone when the cluster is targeted again, with a new generation', () => {
