@@ -63,14 +63,27 @@ export function agentInstallManifest(input: InstallManifestInput): string {
           metadata: { labels },
           spec: {
             serviceAccountName: 'flotilla-agent',
+            // The state (key, certificate, last desired state) survives container restarts; a
+            // persistent volume instead keeps it across rescheduling too.
+            volumes: [
+              { name: 'bootstrap', secret: { secretName: 'flotilla-agent-bootstrap' } },
+              { name: 'state', emptyDir: {} },
+            ],
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'agent',
                 image: input.image,
                 env: [
-                  { name: 'FLOTILLA_AGENT_BOOTSTRAP_SECRET', value: 'flotilla-agent-bootstrap' },
-                  { name: 'FLOTILLA_AGENT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'FLOTILLA_HUB_ADDRESS', valueFrom: { secretKeyRef: { name: 'flotilla-agent-bootstrap', key: 'hub-address' } } },
+                  { name: 'FLOTILLA_REGISTRATION_ADDRESS', valueFrom: { secretKeyRef: { name: 'flotilla-agent-bootstrap', key: 'registration-address' } } },
+                  { name: 'FLOTILLA_HUB_CA_FILE', value: '/etc/flotilla/bootstrap/hub-ca.pem' },
+                  { name: 'FLOTILLA_BOOTSTRAP_TOKEN_FILE', value: '/etc/flotilla/bootstrap/bootstrap-token' },
+                  { name: 'FLOTILLA_AGENT_STATE_DIR', value: '/var/lib/flotilla-agent' },
+                ],
+                volumeMounts: [
+                  { name: 'bootstrap', mountPath: '/etc/flotilla/bootstrap', readOnly: true },
+                  { name: 'state', mountPath: '/var/lib/flotilla-agent' },
                 ],
                 ports: [{ name: 'http', containerPort: 8081 }],
                 readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
