@@ -1,7 +1,8 @@
 // Measures kube-sim's start time, apply throughput and memory per instance; prints figures, asserts nothing.
 // Run: npm run bench:kube-sim
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
-import { InMemoryClusterClient, KubeSimServer, SimulatedCluster, type KubeObject } from '@flotilla/kube-sim';
+import type { KubeObject } from '@flotilla/cluster-client';
+import { InMemoryClusterClient, KubeSimServer, SimulatedCluster } from '@flotilla/kube-sim';
 
 function objectSet(round: number): KubeObject[] {
   const out: KubeObject[] = [];

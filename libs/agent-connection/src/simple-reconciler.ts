@@ -1,4 +1,4 @@
-import type { ClusterClient, KubeObject as ClusterObject } from '@flotilla/kube-sim';
+import type { ClusterClient, KubeObject as ClusterObject } from '@flotilla/cluster-client';
 import { BUNDLE_LABEL, groupOf, type KubeObject } from '@flotilla/render';
 import type { BundleReport, DesiredBundle, Reconciler, RemovedBundle, ResourceReport } from './reconciler.js';
 

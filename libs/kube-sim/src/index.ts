@@ -28,20 +28,6 @@ export { SimulatedCluster, type SimulatedClusterOptions } from './store/simulate
 export type { WatchEvent, WatchHandle } from './store/watch-hub.js';
 export { KubeSimServer, type KubeSimServerOptions } from './server/kube-sim-server.js';
 export { tlsMaterial, type TlsMaterial } from './server/tls-authority.js';
-export type {
-  ApiResourceInfo,
-  ClusterApplyOptions,
-  ClusterClient,
-  ClusterDeleteOptions,
-  ClusterListOptions,
-  ClusterWatch,
-  ClusterWatchEvent,
-  ClusterWatchOptions,
-  KubeObject,
-  KubeObjectList,
-  KubeObjectMeta,
-  ObjectKey,
-} from '@flotilla/cluster-client';
 export { InMemoryClusterClient } from './client/in-memory-cluster-client.js';
 export { FaultInjector, type FaultRule } from './server/fault-injector.js';
 export { FAIL_ANNOTATION, NEVER_READY_ANNOTATION, type WorkloadBehaviour } from './store/workload-status.controller.js';

@@ -3,18 +3,11 @@ import type { GraphQLFormattedError } from 'graphql';
 import { AuthException, AuthExceptionCode } from '../auth/auth.exception.js';
 import { FlotillaException } from '../common/flotilla.exception.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-import { SourceException, SourceExceptionCode } from '../sources/source.exception.js';
 
 const AUTH_CODES: Record<AuthExceptionCode, string> = {
   [AuthExceptionCode.Unauthenticated]: 'UNAUTHENTICATED',
   [AuthExceptionCode.Forbidden]: 'FORBIDDEN',
   [AuthExceptionCode.TokenNotFound]: 'NOT_FOUND',
-};
-
-const SOURCE_CODES: Record<SourceExceptionCode, string> = {
-  [SourceExceptionCode.SourceNotFound]: 'NOT_FOUND',
-  [SourceExceptionCode.SourceNameTaken]: 'CONFLICT',
-  [SourceExceptionCode.InvalidSourceInput]: 'BAD_USER_INPUT',
 };
 
 /**
@@ -33,10 +26,6 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
   }
   if (original instanceof InvalidInputException) {
     return { ...base, message: original.message, extensions: { code: 'BAD_USER_INPUT', argument: original.argument } };
-  }
-  if (original instanceof SourceException) {
-    const argument = original.argument ? { argument: original.argument } : {};
-    return { ...base, message: original.message, extensions: { code: SOURCE_CODES[original.code], ...argument } };
   }
   if (isDatabaseUnavailable(original)) {
     return { ...base, message: 'the database is unavailable; try again shortly', extensions: { code: 'SERVICE_UNAVAILABLE' } };

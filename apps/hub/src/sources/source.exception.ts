@@ -1,4 +1,4 @@
-import { IntrinsicException } from '@nestjs/common';
+import { FlotillaException } from '../common/flotilla.exception.js';
 
 export enum SourceExceptionCode {
   SourceNotFound = 'SOURCE_NOT_FOUND',
@@ -6,13 +6,19 @@ export enum SourceExceptionCode {
   InvalidSourceInput = 'INVALID_SOURCE_INPUT',
 }
 
+const GRAPHQL_CODES = {
+  [SourceExceptionCode.SourceNotFound]: 'NOT_FOUND',
+  [SourceExceptionCode.SourceNameTaken]: 'CONFLICT',
+  [SourceExceptionCode.InvalidSourceInput]: 'BAD_USER_INPUT',
+} as const;
+
 /**
- * A request about sources that cannot be served as asked; mapped to GraphQL errors in
- * format-graphql-error.ts. Intrinsic: answered to the caller, not logged as a server error.
- * Messages never contain credentials.
+ * A request about sources that cannot be served as asked, answered to the caller (not logged as
+ * a server error) through the shared FlotillaException mapping. Messages never contain credentials.
  */
-export class SourceException extends IntrinsicException {
+export class SourceException extends FlotillaException {
   override readonly name = 'SourceException';
+  readonly graphqlCode;
 
   constructor(
     readonly code: SourceExceptionCode,
@@ -20,6 +26,7 @@ export class SourceException extends IntrinsicException {
     /** For InvalidSourceInput: the argument at fault, e.g. `input.url`. */
     readonly argument?: string,
   ) {
-    super(argument ? `${argument}: ${message}` : message);
+    super(argument ? `${argument}: ${message}` : message, argument ? { argument } : {});
+    this.graphqlCode = GRAPHQL_CODES[code];
   }
 }
