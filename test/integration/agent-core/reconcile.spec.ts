@@ -37,6 +37,10 @@ describe.each(TRANSPORTS)('reconciling bundles (%s)', (transport) => {
   });
 
   it('applies a 20-object bundle in order, Progressing then Healthy, with a ChangeSet per resource', async () => {
+    // Each controller step takes 1 s here, so the apply (slow over HTTPS on a loaded machine) always
+    // finishes while the Deployments still progress: the Progressing report is certain to exist.
+    await h.close();
+    h = await startHarness(transport, {}, { controllerDelayMs: 1_000 });
     const objects = twentyObjects();
     expect(objects).toHaveLength(20);
     h.reconciler.desired(desired('shop', 1, objects, { namespace: 'shop' }));
@@ -44,7 +48,7 @@ describe.each(TRANSPORTS)('reconciling bundles (%s)', (transport) => {
     expect(applied.resources).toHaveLength(20);
     expect(applied.resources.every((r) => r.change === 'created')).toBe(true);
     expect(applied.resources.find((r) => r.kind === 'Gadget')).toMatchObject({ group: 'example.com', version: 'v1', namespace: 'shop' });
-    const healthy = await reportMatching(h, 'Healthy', (r) => r.phase === 'Applied' && r.health === 'Healthy');
+    const healthy = await reportMatching(h, 'Healthy', (r) => r.phase === 'Applied' && r.health === 'Healthy', 30_000);
     expect(h.reports.some((r) => r.health === 'Progressing' && h.reports.indexOf(r) < h.reports.indexOf(healthy))).toBe(true);
     expect(healthy.drift).toEqual({ driftedFields: 0, fighting: false });
     expect(JSON.stringify(h.reports, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).not.toContain('hunter2');
