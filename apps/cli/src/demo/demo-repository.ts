@@ -58,9 +58,11 @@ spec:
   ports: [{port: 80, targetPort: 80}]
 `,
   'infra/monitoring/flotilla.yaml': `# A monitoring stack that brings its own CRD (applied first, and waited for).
+# Report-only drift: a change made by hand here is shown by the hub, not reverted.
 name: monitoring
 namespace: monitoring
 targets: [{selector: {}}]
+apply: {drift: report}
 `,
   'infra/monitoring/crd.yaml': `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

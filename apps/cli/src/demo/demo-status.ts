@@ -12,6 +12,7 @@ interface Row {
   reportedReason: string | null;
   removal: string | null;
   observedAt: string | null;
+  driftedFields: number;
 }
 
 /** One look at the fleet: what the demo prints and decides convergence on. */
@@ -20,6 +21,8 @@ export interface DemoSnapshot {
   readonly connected: number;
   readonly rollout: { phase: string; currentWave: string | null; waves: { name: string; clusters: number; done: number }[] } | undefined;
   readonly healthy: number;
+  /** Bundle deployments whose agent reports fields differing from what the bundle declares. */
+  readonly drifted: number;
   readonly converged: boolean;
 }
 
@@ -46,7 +49,7 @@ export async function snapshot(hub: DemoHub, expectedRows: number, since: Date):
   }>(
     hub,
     `{ fleet { clustersByConnection { value count } }
-       bundleDeployments(first: 5000) { bundle cluster desiredGeneration reportedGeneration phase health reason reportedReason removal observedAt }
+       bundleDeployments(first: 5000) { bundle cluster desiredGeneration reportedGeneration phase health reason reportedReason removal observedAt driftedFields }
        rollouts(bundle: "api", first: 1) { phase currentWave waves { name clusters done } } }`,
   );
   const healthy = data.bundleDeployments.filter((row) => isHealthy(row, since)).length;
@@ -55,6 +58,7 @@ export async function snapshot(hub: DemoHub, expectedRows: number, since: Date):
     connected: data.fleet.clustersByConnection.find((c) => c.value === 'Connected')?.count ?? 0,
     rollout: data.rollouts[0],
     healthy,
+    drifted: data.bundleDeployments.filter((row) => row.driftedFields > 0).length,
     converged: data.bundleDeployments.length === expectedRows && healthy === expectedRows,
   };
 }
@@ -62,7 +66,7 @@ export async function snapshot(hub: DemoHub, expectedRows: number, since: Date):
 /** A one-line summary for --headless and logs. */
 export function summaryLine(seconds: number, clusters: number, expectedRows: number, snap: DemoSnapshot): string {
   const rollout = snap.rollout ? ` rollout=api:${snap.rollout.phase}${snap.rollout.currentWave ? `(${snap.rollout.currentWave})` : ''}` : '';
-  return `t=${seconds.toFixed(1)}s connected=${snap.connected}/${clusters} healthy=${snap.healthy}/${expectedRows}${rollout}`;
+  return `t=${seconds.toFixed(1)}s connected=${snap.connected}/${clusters} healthy=${snap.healthy}/${expectedRows} drifted=${snap.drifted}${rollout}`;
 }
 
 const MARK: Record<string, string> = { HEALTHY: '✓', PROGRESSING: '…', DEGRADED: '✗', UNKNOWN: '?' };
@@ -75,7 +79,8 @@ export function renderScreen(hub: DemoHub, clusters: readonly string[], bundles:
     if (row.reason) return '✗ render error';
     if (!row.health) return row.desiredGeneration ? `… delivering g${row.desiredGeneration}` : '… waiting';
     const stale = row.reportedGeneration !== row.desiredGeneration ? ` (g${row.reportedGeneration}→${row.desiredGeneration})` : ` g${row.desiredGeneration}`;
-    return `${MARK[row.health] ?? '?'} ${row.health.toLowerCase()}${stale}`;
+    const drift = row.driftedFields > 0 ? ` drift:${row.driftedFields}` : '';
+    return `${MARK[row.health] ?? '?'} ${row.health.toLowerCase()}${stale}${drift}`;
   };
   const width = 26;
   const lines = [

@@ -11,6 +11,7 @@ const BUNDLES = ['web', 'monitoring', 'api'];
 
 interface DemoOptions {
   headless: boolean;
+  keepRunning: boolean;
   timeout: string;
   clusters: string;
   dataDir: string;
@@ -24,6 +25,7 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('run a real fleet on this machine: the hub (embedded PostgreSQL), an example Git repository, simulated clusters and their agents')
     .option('--headless', 'plain progress lines; exit 0 once every bundle is Healthy everywhere, 1 at the timeout', false)
+    .option('--keep-running', 'with --headless: after converging, keep the fleet running and printing progress lines until Ctrl-C or SIGTERM', false)
     .option('--timeout <seconds>', 'with --headless: give up after this long', '180')
     .option('--clusters <n>', `simulated clusters (1-${DEMO_CLUSTERS.length})`, '4')
     .option('--data-dir <dir>', 'where the demo keeps its state (reused by the next run)', '.flotilla/demo')
@@ -95,11 +97,12 @@ async function runDemo(dataDir: string, count: number, options: DemoOptions, tim
           if (options.headless) {
             say(`converged: every bundle Healthy on every cluster`);
             say(`converged_s=${seconds.toFixed(1)}`);
-            break;
+            if (!options.keepRunning) break;
+            say(`still running (hub ${hub.url}, token in ${resolve(dataDir, 'admin-token')}); SIGTERM or Ctrl-C stops everything`);
           }
         }
       }
-      if (options.headless && seconds > timeout) {
+      if (options.headless && convergedAt === undefined && seconds > timeout) {
         say(`not converged after ${timeout} s; the hub's log is ${hub.logFile}`);
         process.exitCode = 1;
         break;
@@ -119,5 +122,6 @@ function nextSteps(hub: DemoHub, repo: string, fleet: readonly DemoCluster[]): s
     `              -d '{"query":"{ fleet { clusters bundleDeployments } rollouts(bundle: \\"api\\") { phase currentWave } }"}'`,
     `  Roll out: cd ${repo} && sed -i 's/1.0.0/1.1.0/' apps/api/flotilla.yaml && git commit -qam "api 1.1.0"   (watch the waves)`,
     `  Drift:    KUBECONFIG=${fleet[0]?.kubeconfigPath ?? '?'} kubectl -n web scale deployment web --replicas=9   (the agent takes it back)`,
+    `  Report:   KUBECONFIG=${fleet[0]?.kubeconfigPath ?? '?'} kubectl -n monitoring scale deployment collector --replicas=2   (shown as drift, left alone)`,
   ].join('\n');
 }
