@@ -6,6 +6,7 @@ import { KubernetesClusterClient } from '@flotilla/cluster-client';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { FLOTILLA_VERSION } from '@flotilla/observability';
 import type { AgentConfig } from './config/agent-config.js';
+import type { AgentMetricsRecorder } from './metrics/agent-metrics.recorder.js';
 
 const STATE_KEY_FILE = 'state.key';
 
@@ -16,7 +17,7 @@ const STATE_KEY_FILE = 'state.key';
 export class AgentRuntime {
   private constructor(readonly connection: AgentConnection) {}
 
-  static async start(config: AgentConfig, logger: AgentLogger, warn: (message: string) => void): Promise<AgentRuntime> {
+  static async start(config: AgentConfig, logger: AgentLogger, warn: (message: string) => void, metrics: AgentMetricsRecorder): Promise<AgentRuntime> {
     await mkdir(config.stateDir, { recursive: true, mode: 0o700 });
     let spec = config.stateKey;
     if (!spec) {
@@ -31,6 +32,8 @@ export class AgentRuntime {
     const hubCaPem = await readFile(config.hubCaFile, 'utf8');
     const bootstrapToken = config.bootstrapTokenFile ? (await readFile(config.bootstrapTokenFile, 'utf8').catch(() => '')).trim() || undefined : undefined;
     const client = KubernetesClusterClient.create(config.kubeconfig ? { kubeconfigPath: config.kubeconfig } : {});
+    const reconciler = new BundleReconciler(client, { observer: metrics.reconcileObserver });
+    reconciler.onReport((report) => metrics.report(report));
     const connection = new AgentConnection({
       registrationAddress: config.registrationAddress,
       hubAddress: config.hubAddress,
@@ -38,11 +41,13 @@ export class AgentRuntime {
       bootstrapToken,
       hubCaPem,
       store: new EncryptedFileStateStore(join(config.stateDir, 'state'), EncryptionKeyring.parse(spec)),
-      reconciler: new BundleReconciler(client),
+      reconciler,
       agentVersion: FLOTILLA_VERSION,
       kubernetesVersion: config.kubernetesVersion,
       logger,
+      observer: metrics.connectionObserver,
     });
+    metrics.attach(connection);
     await connection.start();
     return new AgentRuntime(connection);
   }

@@ -3,6 +3,7 @@ import { createJsonLogger } from '@flotilla/observability';
 import { AgentModule } from './agent.module.js';
 import { AgentRuntime } from './agent-runtime.js';
 import { AgentConfigError, loadAgentConfig, type AgentConfig } from './config/agent-config.js';
+import { AgentMetricsRecorder } from './metrics/agent-metrics.recorder.js';
 
 /** Exit codes: 0 stopped cleanly, 1 failed at run time, 2 unusable configuration. */
 async function main(): Promise<void> {
@@ -15,18 +16,20 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createJsonLogger(config.logLevel, 'Agent');
+  const metrics = new AgentMetricsRecorder();
   let runtime: AgentRuntime;
   try {
     runtime = await AgentRuntime.start(
       config,
       { log: (m) => logger.log(m, 'AgentConnection'), warn: (m) => logger.warn(m, 'AgentConnection'), error: (m) => logger.error(m, 'AgentConnection') },
       (m) => logger.warn(m),
+      metrics,
     );
   } catch (error) {
     logger.fatal(`the agent could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const app = await NestFactory.create(AgentModule.forRoot(runtime), { logger, abortOnError: false });
+  const app = await NestFactory.create(AgentModule.forRoot(metrics), { logger, abortOnError: false });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) process.exit(1);

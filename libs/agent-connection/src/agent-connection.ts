@@ -13,13 +13,13 @@ import {
   type Remove,
   type Welcome,
 } from '@flotilla/protocol';
-import { AgentStateError, AgentStoppedError } from './agent-connection.error.js';
+import { AgentStoppedError } from './agent-connection.error.js';
 import { stderrLogger, type AgentLogger } from './agent-logger.js';
 import { AGENT_CSR_SUBJECT, ensureIdentity } from './agent-registration.js';
-import type { AgentIdentity, AgentStateStore, PersistedBundle } from './agent-state.store.js';
+import type { AgentIdentity, AgentStateStore } from './agent-state.store.js';
 import { Backoff, type BackoffOptions } from './backoff.util.js';
-import { toDesiredBundle, toKnownBundle, toRemovedBundle, verifyDesired, verifyRemove } from './bundle-messages.util.js';
 import { toBundleStatus } from './bundle-status.mapping.js';
+import { HeldBundles } from './held-bundles.js';
 import type { BundleReport, Reconciler } from './reconciler.js';
 import { ReportQueue } from './report-queue.js';
 
@@ -33,6 +33,8 @@ export interface AgentConnectionObserver {
   welcomed?(welcome: Welcome): void;
   acked?(bundle: string, generation: bigint): void;
   rejected?(bundle: string, reason: string): void;
+  /** Every Desired or Remove from the hub, with what was made of it (after it was persisted, when accepted). */
+  received?(kind: 'desired' | 'remove', bundle: string, verdict: 'accepted' | 'duplicate' | 'rejected'): void;
   disconnected?(reason: string): void;
   renewalRequested?(): void;
   certificateRenewed?(notAfter: Date): void;
@@ -70,7 +72,7 @@ export interface AgentConnectionOptions {
 export class AgentConnection {
   private readonly logger: AgentLogger;
   private readonly backoff: Backoff;
-  private readonly held = new Map<string, PersistedBundle>();
+  private readonly held: HeldBundles;
   private readonly reports = new ReportQueue();
   private readonly abort = new AbortController();
   private identity?: AgentIdentity;
@@ -96,11 +98,17 @@ export class AgentConnection {
     }
     this.logger = options.logger ?? stderrLogger;
     this.backoff = new Backoff(options.backoff);
+    this.held = new HeldBundles(options.store, options.reconciler);
   }
 
   /** The cluster uid once registered (or loaded). */
   get clusterUid(): string | undefined {
     return this.identity?.clusterUid;
+  }
+
+  /** How many bundles the agent holds a persisted Desired or removal for. */
+  get persistedBundles(): number {
+    return this.held.size;
   }
 
   /** Whether a stream is open and the hub has welcomed it. */
@@ -136,31 +144,17 @@ export class AgentConnection {
   }
 
   private async run(): Promise<void> {
-    const { store, reconciler } = this.options;
-    for (const record of await store.loadBundles()) this.held.set(record.bundle, record);
+    const { reconciler } = this.options;
+    await this.held.load();
     this.unsubscribe = reconciler.onReport((report) => this.report(report));
     await reconciler.start();
-    for (const record of this.held.values()) this.handOver(record);
+    this.held.resume();
     if (this.stopped) return;
     const { identity, registered } = await ensureIdentity({ ...this.options, logger: this.logger, signal: this.abort.signal });
     this.identity = identity;
     if (registered) this.options.observer?.registered?.(identity.clusterUid);
     if (this.stopped) return;
     this.openStream();
-  }
-
-  private handOver(record: PersistedBundle): void {
-    if (record.kind === 'removed') {
-      this.options.reconciler.remove(toRemovedBundle(record));
-      return;
-    }
-    let bundle;
-    try {
-      bundle = toDesiredBundle(record);
-    } catch (error) {
-      throw new AgentStateError(`bundle ${record.bundle}`, `the persisted content does not parse: ${(error as Error).message}`);
-    }
-    this.options.reconciler.desired(bundle);
   }
 
   // ── the stream ──────────────────────────────────────────────────────────────────────────────
@@ -203,7 +197,7 @@ export class AgentConnection {
         protocolVersion: PROTOCOL_VERSION,
         agentVersion: this.options.agentVersion,
         capabilities: [...(this.options.capabilities ?? [])],
-        known: [...this.held.values()].map(toKnownBundle),
+        known: this.held.known(),
         kubernetesVersion: this.options.kubernetesVersion ?? '',
       },
     });
@@ -297,30 +291,25 @@ export class AgentConnection {
   // ── desired state ───────────────────────────────────────────────────────────────────────────
 
   private async onDesired(stream: Stream, desired: Desired): Promise<void> {
-    const verdict = verifyDesired(desired, this.held.get(desired.bundle));
-    if (verdict.action === 'reject') return this.reject(desired.bundle, desired.generation, verdict.reason);
-    if (verdict.action === 'accept') {
-      await this.options.store.saveBundle(verdict.record);
-      this.held.set(desired.bundle, verdict.record);
-    }
+    const verdict = await this.held.receiveDesired(desired);
+    if (verdict.action === 'reject') return this.reject('desired', desired.bundle, desired.generation, verdict.reason);
+    this.options.observer?.received?.('desired', desired.bundle, verdict.action === 'accept' ? 'accepted' : 'duplicate');
     this.ack(stream, desired.bundle, desired.generation);
-    if (verdict.action === 'accept') this.handOver(verdict.record);
+    if (verdict.action === 'accept') this.held.handOver(verdict.record);
   }
 
   private async onRemove(stream: Stream, remove: Remove): Promise<void> {
-    const verdict = verifyRemove(remove, this.held.get(remove.bundle));
-    if (verdict.action === 'reject') return this.reject(remove.bundle, remove.generation, verdict.reason);
-    if (verdict.action === 'accept') {
-      await this.options.store.saveBundle(verdict.record);
-      this.held.set(remove.bundle, verdict.record);
-    }
+    const verdict = await this.held.receiveRemove(remove);
+    if (verdict.action === 'reject') return this.reject('remove', remove.bundle, remove.generation, verdict.reason);
+    this.options.observer?.received?.('remove', remove.bundle, verdict.action === 'accept' ? 'accepted' : 'duplicate');
     this.ack(stream, remove.bundle, remove.generation);
-    if (verdict.action === 'accept') this.handOver(verdict.record);
+    if (verdict.action === 'accept') this.held.handOver(verdict.record);
   }
 
-  private reject(bundle: string, generation: bigint, reason: string): void {
+  private reject(kind: 'desired' | 'remove', bundle: string, generation: bigint, reason: string): void {
     this.logger.warn(`refused bundle ${bundle} generation ${generation}: ${reason}`);
     this.options.observer?.rejected?.(bundle, reason);
+    this.options.observer?.received?.(kind, bundle, 'rejected');
   }
 
   /** Acknowledges on the stream the message came on; a stream that died meanwhile learns it from the next Hello. */

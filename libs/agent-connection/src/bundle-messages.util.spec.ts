@@ -47,6 +47,8 @@ describe('verifyDesired', () => {
     ['content without manifests', () => desired(1n, {}, { policy }), undefined, 'no manifests'],
     ['a manifest without a name', () => desired(1n, {}, { manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }], policy }), undefined, 'manifest 0'],
     ['an invalid policy', () => desired(1n, {}, { manifests, policy: { drift: 'sometimes' } }), undefined, 'invalid policy'],
+    ['a default namespace that is not a DNS label', () => desired(1n, {}, { manifests, policy, namespace: 'Kube System' }), undefined, 'invalid default namespace'],
+    ['a default namespace that is not a string', () => desired(1n, {}, { manifests, policy, namespace: { name: 'web' } }), undefined, 'invalid default namespace'],
   ])('rejects %s', (_label, make, current, reason) => {
     const verdict = verifyDesired(make(), current);
     expect(verdict.action).toBe('reject');
@@ -65,6 +67,13 @@ describe('verifyDesired', () => {
   it('gives the reconciler parsed manifests and the policy', () => {
     const bundle = toDesiredBundle(verifiedRecord(desired(5n)));
     expect(bundle).toMatchObject({ bundle: 'web', generation: 5n, manifests, policy, dependsOn: ['crds'], suspend: false });
+    expect(bundle.namespace).toBeUndefined();
+  });
+
+  it("gives the reconciler the bundle's default namespace, which the hash covers", () => {
+    const message = desired(6n, {}, { manifests, policy, namespace: 'web' });
+    expect(message.hash).not.toBe(desired(6n).hash);
+    expect(toDesiredBundle(verifiedRecord(message))).toMatchObject({ namespace: 'web', manifests });
   });
 });
 

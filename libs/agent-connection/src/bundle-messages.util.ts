@@ -51,7 +51,7 @@ export function verifyRemove(message: Remove, held: PersistedBundle | undefined)
 
 /** The reconciler's view of a persisted Desired; throws when the content does not parse (verified before persisting, so only on a foreign edit). */
 export function toDesiredBundle(record: PersistedDesired): DesiredBundle {
-  const { manifests, policy } = parseContent(record.contentJson);
+  const { manifests, policy, namespace } = parseContent(record.contentJson);
   return {
     bundle: record.bundle,
     generation: BigInt(record.generation),
@@ -61,6 +61,7 @@ export function toDesiredBundle(record: PersistedDesired): DesiredBundle {
     policy,
     dependsOn: [...record.dependsOn],
     suspend: record.suspend,
+    ...(namespace ? { namespace } : {}),
   };
 }
 
@@ -73,15 +74,19 @@ export function toKnownBundle(record: PersistedBundle): KnownBundle {
   return { bundle: record.bundle, generation: BigInt(record.generation), hash: record.kind === 'desired' ? record.hash : '', removed: record.kind === 'removed' };
 }
 
-function parseContent(contentJson: string): { manifests: KubeObject[]; policy: DesiredBundle['policy'] } {
+/** The hashed content of a Desired: manifests, apply policy, and the bundle's default namespace when it sets one. */
+function parseContent(contentJson: string): { manifests: KubeObject[]; policy: DesiredBundle['policy']; namespace?: string } {
   let content: unknown;
   try {
     content = JSON.parse(contentJson);
   } catch {
     throw new Error('content_json is not JSON');
   }
-  const { manifests, policy } = (content ?? {}) as { manifests?: unknown; policy?: unknown };
+  const { manifests, policy, namespace } = (content ?? {}) as { manifests?: unknown; policy?: unknown; namespace?: unknown };
   if (!Array.isArray(manifests)) throw new Error('content_json has no manifests array');
+  if (namespace !== undefined && (typeof namespace !== 'string' || !isBundleName(namespace))) {
+    throw new Error(`content_json has an invalid default namespace ${JSON.stringify(namespace)?.slice(0, 80)}: expected a DNS-1123 label`);
+  }
   manifests.forEach((manifest: unknown, index) => {
     const object = manifest as Partial<KubeObject> | null;
     if (typeof object?.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
@@ -90,9 +95,10 @@ function parseContent(contentJson: string): { manifests: KubeObject[]; policy: D
   });
   const parsed = applyPolicySchema.safeParse(policy ?? {});
   if (!parsed.success) throw new Error(`content_json has an invalid policy: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  return { manifests: manifests as KubeObject[], policy: parsed.data };
+  return { manifests: manifests as KubeObject[], policy: parsed.data, ...(namespace ? { namespace } : {}) };
 }
 
+/** A DNS-1123 label of at most 63 characters (bundle names and namespaces alike). */
 function isBundleName(name: string): boolean {
   return name.length <= 63 && DNS_1123_LABEL.test(name);
 }

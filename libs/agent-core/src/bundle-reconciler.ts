@@ -5,6 +5,7 @@ import { DiscoveryCache } from './discovery.cache.js';
 import { InventoryStore } from './inventory.store.js';
 import { identityOfRef, refOf } from './object-ref.util.js';
 import { OwnedObjectWatcher } from './owned-object.watcher.js';
+import { notify, type ReconcileKind } from './reconcile.observer.js';
 import { buildReport, runDriftCheck, runFullReconcile, runHealthCheck, type PipelineDeps } from './reconcile-pipeline.js';
 import {
   DEFAULT_RECONCILER_OPTIONS,
@@ -140,29 +141,37 @@ export class BundleReconciler implements Reconciler {
     await Promise.resolve();
     while (!this.stopped) {
       const { pending } = state;
+      let pass: { kind: ReconcileKind; started: number } | undefined;
       try {
         if (pending.full) {
           pending.full = pending.health = false;
           takeTargets(state, 'health');
           if (state.retryTimer) clearTimeout(state.retryTimer);
           state.retryTimer = undefined;
+          pass = { kind: 'full', started: performance.now() };
           const outcome = await runFullReconcile(this.deps, state);
           this.watcher.ensure(state.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind })));
           this.publish(state);
+          this.observed(state, pass, outcome !== 'retry' && state.phase !== 'Failed');
           if (outcome === 'retry') this.retryLater(state);
           else {
             state.retryMs = 0;
-            if (state.phase === 'Applied') {
+            // An object the apply just wrote holds every declared field: only those it could not
+            // apply (a conflict not forced, an error) need a drift check now; watches cover the rest.
+            if (state.phase === 'Applied' && state.unsettled.size) {
               pending.drift = true;
-              state.targets.drift = 'all';
+              for (const id of state.unsettled) addTarget(state, 'drift', id);
             }
           }
         } else if (pending.drift) {
           pending.drift = false;
           const only = takeTargets(state, 'drift');
-          await runDriftCheck(this.deps, state, only);
-          await runHealthCheck(this.deps, state, only);
+          pass = { kind: 'drift', started: performance.now() };
+          const lives = await runDriftCheck(this.deps, state, only);
+          await runHealthCheck(this.deps, state, only, lives);
           this.publish(state);
+          // A check that did not run (suspended, ignore mode, removed) is no reconcile to count.
+          if (lives) this.observed(state, pass, state.phase !== 'Failed');
         } else if (pending.health) {
           pending.health = false;
           await runHealthCheck(this.deps, state, takeTargets(state, 'health'));
@@ -174,10 +183,16 @@ export class BundleReconciler implements Reconciler {
         state.reason = `ReconcileError: ${(err as Error).message}`;
         state.terminal = false;
         this.publish(state);
+        if (pass) this.observed(state, pass, false);
         this.retryLater(state);
       }
     }
     this.scheduleHealthPoll(state);
+  }
+
+  private observed(state: BundleState, pass: { kind: ReconcileKind; started: number }, succeeded: boolean): void {
+    if (!state.report) return;
+    notify(this.options.observer, 'reconciled', { bundle: state.bundle, kind: pass.kind, succeeded, durationMs: performance.now() - pass.started, report: state.report });
   }
 
   private retryLater(state: BundleState): void {

@@ -43,6 +43,8 @@ export class BundleState {
   readonly finishedJobs = new Set<string>();
   /** Objects of the Desired that are not ours (another bundle's, or unowned without adopt): never corrected. */
   readonly notOurs = new Set<string>();
+  /** Objects the last full reconcile did not apply (conflict, error; all of them in report mode): the drift check after it looks at these. */
+  unsettled = new Set<string>();
 
   constructor(readonly bundle: string) {}
 

@@ -2,6 +2,7 @@ export { BundleReconciler } from './bundle-reconciler.js';
 export { healthOf, combinedHealth, type ObjectHealth } from './health-rules.util.js';
 export { declaredDrift, REDACTED } from './field-drift.util.js';
 export { InventoryStore, INVENTORY_LABEL, InventoryUnreadableError } from './inventory.store.js';
+export type { ReconcileEvent, ReconcileKind, ReconcileObserver } from './reconcile.observer.js';
 export { BUNDLE_ANNOTATION_PRUNE, type ObjectRef } from './object-ref.util.js';
 export {
   DEFAULT_RECONCILER_OPTIONS,

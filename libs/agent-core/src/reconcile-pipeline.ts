@@ -8,8 +8,10 @@ import { checkDrift } from './drift-check.step.js';
 import { checkHealth } from './health-check.step.js';
 import { combinedHealth } from './health-rules.util.js';
 import { InventoryUnreadableError, type InventoryStore } from './inventory.store.js';
-import { groupOfApiVersion, identityOfRef, isCrd, keyOfRef, refOf, versionOfApiVersion, type ObjectRef } from './object-ref.util.js';
+import { describeRef, groupOfApiVersion, identityOfRef, isCrd, keyOfRef, refOf, versionOfApiVersion, type ObjectRef } from './object-ref.util.js';
+import { mapConcurrent } from './map-concurrent.util.js';
 import { prepareDesired } from './prepare-desired.step.js';
+import { notify } from './reconcile.observer.js';
 import { pruneCandidates, pruneObjects } from './prune.step.js';
 import type { BundleReport, ResolvedReconcilerOptions, ResourceReport } from './reconciler.types.js';
 import { removeBundle } from './remove.step.js';
@@ -104,7 +106,9 @@ export async function runFullReconcile(deps: PipelineDeps, state: BundleState): 
     return 'done';
   }
   if (desired.policy.drift !== 'correct' && state.applied === desired && state.phase === 'Applied') {
-    // Applying the same Desired again would undo drift that report/ignore mode must leave in place.
+    // Applying the same Desired again would undo drift that report/ignore mode must leave in place;
+    // a resync then re-checks the drift of every object instead.
+    state.unsettled = new Set(state.objects.map((o) => identityOfRef(refOf(o))));
     await runHealthCheck(deps, state);
     return 'done';
   }
@@ -133,13 +137,20 @@ export async function runFullReconcile(deps: PipelineDeps, state: BundleState): 
   // Ownership first: objects that are not ours (another bundle's, unowned without adopt) never enter the inventory.
   const known = new Map<string, { live: KubeObject | undefined }>();
   const refused = new Map<string, ApplyResult>();
-  for (const object of prepared.objects) {
+  // A read that failed is not "absent": that object is read again (and its error reported) when applied.
+  const reads = await mapConcurrent(prepared.objects, options.concurrency, (object) =>
+    client.get(keyOfRef(refOf(object))).then(
+      (live) => ({ live }),
+      () => undefined,
+    ),
+  );
+  prepared.objects.forEach((object, index) => {
     const id = identityOfRef(refOf(object));
-    const live = await client.get(keyOfRef(refOf(object))).catch(() => undefined);
-    if (live) known.set(id, { live });
-    const refusal = ownershipRefusal(ctx, object, live);
+    const read = reads[index];
+    if (read) known.set(id, read);
+    const refusal = ownershipRefusal(ctx, object, read?.live);
     if (refusal) refused.set(id, refusal);
-  }
+  });
   try {
     await deps.inventory.write(desired.bundle, desired.generation, [...old, ...refs.filter((r) => !refused.has(identityOfRef(r)))]);
   } catch (err) {
@@ -158,13 +169,15 @@ export async function runFullReconcile(deps: PipelineDeps, state: BundleState): 
     if (notEstablished.length) return fail(state, `CRDNotEstablished: ${notEstablished.join(', ')}`, false);
     await deps.discovery.refresh();
   }
-  for (const object of waves.rest) {
+  // After CRDs and Namespaces, objects do not depend on each other's apply: a few go at once.
+  const rest = await mapConcurrent(waves.rest, options.concurrency, async (object): Promise<ApplyResult> => {
     const id = identityOfRef(refOf(object));
     const collected = object.kind === 'Job' && state.applied?.hash === desired.hash && isFinishedJob(state, id) && !(await client.get(keyOfRef(refOf(object))));
     // Re-creating a Job its TTL collected would run it again: only a new Desired may do that.
-    if (collected) results.push({ object, change: 'unchanged', message: 'complete; deleted after finishing (TTL)', outcome: 'applied' });
-    else results.push(await applyOne(object));
-  }
+    if (collected) return { object, change: 'unchanged', message: 'complete; deleted after finishing (TTL)', outcome: 'applied' };
+    return applyOne(object);
+  });
+  results.push(...rest);
 
   const previous = state.resources;
   state.resources = new Map(
@@ -208,14 +221,17 @@ export async function runFullReconcile(deps: PipelineDeps, state: BundleState): 
     state.phase = 'Applied';
     state.reason = conflicts.length ? `ConflictNotForced: ${conflicts.map((c) => c.message).join('; ')}` : '';
   }
-  await runHealthCheck(deps, state);
+  // What the apply answered is the object as it now is: its health needs no second read.
+  const answered = new Map(results.filter((r) => r.outcome === 'applied' && r.live).map((r) => [identityOfRef(refOf(r.object)), r.live!]));
+  state.unsettled = new Set(results.filter((r) => r.outcome !== 'applied').map((r) => identityOfRef(refOf(r.object))));
+  await runHealthCheck(deps, state, undefined, answered);
   return outcome;
 }
 
-/** Re-reads the health of the applied objects (all, or only those named) into the state. */
-export async function runHealthCheck(deps: PipelineDeps, state: BundleState, only?: ReadonlySet<string>): Promise<void> {
+/** Re-reads the health of the applied objects (all, or only those named) into the state; `known` objects are not read again. */
+export async function runHealthCheck(deps: PipelineDeps, state: BundleState, only?: ReadonlySet<string>, known?: ReadonlyMap<string, KubeObject>): Promise<void> {
   const refs = (state.objects.length ? state.objects : (state.desired?.manifests ?? [])).map(refOf).filter((r) => !only || only.has(identityOfRef(r)));
-  const results = await checkHealth(deps.client, refs, state.progressingSince, deps.options.clock(), deps.options.progressDeadlineMs);
+  const results = await checkHealth(deps.client, refs, state.progressingSince, deps.options.clock(), deps.options.progressDeadlineMs, deps.options.concurrency, known);
   for (const r of results) {
     const id = identityOfRef(r.ref);
     const previous = state.resources.get(id) ?? resourceOf(r.ref);
@@ -231,10 +247,14 @@ export async function runHealthCheck(deps: PipelineDeps, state: BundleState, onl
   if (state.phase !== 'Failed') state.terminal = state.terminalIds.size > 0;
 }
 
-/** Drift of the applied objects (all, or only those named), corrected or reported per the bundle's policy (design.md §6). */
-export async function runDriftCheck(deps: PipelineDeps, state: BundleState, only?: ReadonlySet<string>): Promise<void> {
+/**
+ * Drift of the applied objects (all, or only those named), corrected or reported per the bundle's
+ * policy (design.md §6). Returns the objects as read (after a correction, as corrected) by
+ * identity, or undefined when there was nothing to check (not applied, suspended, ignore mode, removed).
+ */
+export async function runDriftCheck(deps: PipelineDeps, state: BundleState, only?: ReadonlySet<string>): Promise<ReadonlyMap<string, KubeObject> | undefined> {
   const desired = state.applied;
-  if (!desired || desired.suspend || desired.policy.drift === 'ignore' || state.phase === 'Removed' || state.phase === 'Removing') return;
+  if (!desired || desired.suspend || desired.policy.drift === 'ignore' || state.phase === 'Removed' || state.phase === 'Removing') return undefined;
   const ctx = {
     client: deps.client,
     bundle: desired.bundle,
@@ -245,25 +265,39 @@ export async function runDriftCheck(deps: PipelineDeps, state: BundleState, only
     backoff: deps.backoff,
   };
   const conflicts: string[] = [];
-  for (const object of state.objects) {
+  const lives = new Map<string, KubeObject>();
+  const checked = state.objects.filter((object) => {
+    const id = identityOfRef(refOf(object));
+    return (!only || only.has(id)) && !state.notOurs.has(id);
+  });
+  const outcomes = await mapConcurrent(checked, deps.options.concurrency, (object) =>
+    checkDrift({ ...ctx, finishedJob: isFinishedJob(state, identityOfRef(refOf(object))) }, object).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error: error as Error }),
+    ),
+  );
+  for (const [index, object] of checked.entries()) {
     const ref = refOf(object);
     const id = identityOfRef(ref);
-    if ((only && !only.has(id)) || state.notOurs.has(id)) continue;
     const previous = state.resources.get(id) ?? resourceOf(ref);
-    try {
-      const result = await checkDrift({ ...ctx, finishedJob: isFinishedJob(state, id) }, object);
-      state.fightingIds[result.fighting ? 'add' : 'delete'](id);
-      const change = result.correction?.outcome === 'applied' ? result.correction.change : previous.change;
-      if (result.message) state.notes.set(id, result.message);
-      else state.notes.delete(id);
-      if (result.correction?.outcome === 'conflict') conflicts.push(result.correction.message);
-      state.resources.set(id, { ...previous, change, drift: result.drift });
-    } catch (err) {
-      state.notes.set(id, `drift check failed: ${(err as Error).message}`);
+    const outcome = outcomes[index]!;
+    if ('error' in outcome) {
+      state.notes.set(id, `drift check failed: ${outcome.error.message}`);
+      continue;
     }
+    const { result } = outcome;
+    if (result.live) lives.set(id, result.live);
+    state.fightingIds[result.fighting ? 'add' : 'delete'](id);
+    const change = result.correction?.outcome === 'applied' ? result.correction.change : previous.change;
+    if (result.message) state.notes.set(id, result.message);
+    else state.notes.delete(id);
+    if (result.correction?.outcome === 'conflict') conflicts.push(result.correction.message);
+    if (result.correction?.outcome === 'applied') notify(deps.options.observer, 'driftCorrected', desired.bundle, describeRef(ref), result.drift.length);
+    state.resources.set(id, { ...previous, change, drift: result.drift });
   }
   state.fighting = state.fightingIds.size > 0;
   if (state.phase === 'Applied') state.reason = conflicts.length ? `ConflictNotForced: ${conflicts.join('; ')}` : '';
+  return lives;
 }
 
 /**
@@ -281,7 +315,10 @@ function isFinishedJob(state: BundleState, id: string): boolean {
 export function buildReport(state: BundleState, now: Date): BundleReport {
   const resources = [...state.resources.values()];
   const live = resources.filter((r) => r.change !== 'deleted');
-  const health = state.phase === 'Removed' ? 'Healthy' : state.phase === 'Waiting' && live.length === 0 ? 'Unknown' : combinedHealth(live.map((r) => r.health));
+  // Nothing known yet is not "Healthy": a first apply in flight is Progressing, a bundle waiting on another Unknown.
+  const empty = live.length === 0;
+  const health =
+    state.phase === 'Removed' ? 'Healthy' : state.phase === 'Waiting' && empty ? 'Unknown' : state.phase === 'Applying' && empty ? 'Progressing' : combinedHealth(live.map((r) => r.health));
   const driftedFields = resources.reduce((n, r) => n + r.drift.length, 0);
   const firstDegraded = live.find((r) => r.health === 'Degraded');
   const reason = state.reason || (firstDegraded ? `${firstDegraded.kind} ${firstDegraded.namespace ? `${firstDegraded.namespace}/` : ''}${firstDegraded.name}: ${firstDegraded.message}` : '');

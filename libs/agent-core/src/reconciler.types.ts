@@ -1,5 +1,6 @@
 import type { ApplyPolicy } from '@flotilla/render';
 import type { KubeObject } from '@flotilla/cluster-client';
+import type { ReconcileObserver } from './reconcile.observer.js';
 
 /** The newest desired state of one bundle on this cluster, as the hub sent it (design.md §5 `Desired`). */
 export interface DesiredBundle {
@@ -98,6 +99,10 @@ export interface BundleReconcilerOptions {
   readonly fightThreshold?: number;
   readonly fightWindowMs?: number;
   readonly clock?: () => number;
+  /** Requests one bundle's apply and drift steps keep in flight at once (reads and applies of independent objects). */
+  readonly concurrency?: number;
+  /** Told of every finished reconcile and drift correction (the agent's metrics). */
+  readonly observer?: ReconcileObserver;
 }
 
 /** Options with every default filled in. */
@@ -116,4 +121,6 @@ export const DEFAULT_RECONCILER_OPTIONS: ResolvedReconcilerOptions = {
   fightThreshold: 3,
   fightWindowMs: 60_000,
   clock: () => Date.now(),
+  concurrency: 8,
+  observer: {},
 };

@@ -1,5 +1,5 @@
 import { prepareBundle, type PreparedBundle } from './prepare-bundle.js';
-import { isTargeted, renderCacheKey, renderForCluster, type ClusterFacts } from './render-for-cluster.js';
+import { isTargeted, renderCacheKey, renderForCluster, renderSerialized, type ClusterFacts } from './render-for-cluster.js';
 import { RenderError } from './render.error.js';
 
 const SPEC = `name: web
@@ -117,6 +117,20 @@ describe('renderForCluster', () => {
     const policyChanged = await prepare({ 'flotilla.yaml': `${SPEC}apply: {drift: report}\n`, 'deployment.yaml': DEPLOYMENT, 'more/others.yml': OTHERS });
     expect(renderForCluster(policyChanged, usProd).manifests).toEqual(renderForCluster(bundle, usProd).manifests);
     expect(renderForCluster(policyChanged, usProd).hash).not.toBe(renderForCluster(bundle, usProd).hash);
+  });
+
+  it('carries the default namespace for kinds it cannot know, and hashes it: moving a bundle of unknown kinds changes its hash', async () => {
+    const gadget = 'apiVersion: other.io/v1\nkind: Gadget\nmetadata: {name: g}\n';
+    const inA = await prepare({ 'flotilla.yaml': 'name: g\nnamespace: team-a\n', 'gadget.yaml': gadget });
+    const inB = await prepare({ 'flotilla.yaml': 'name: g\nnamespace: team-b\n', 'gadget.yaml': gadget });
+    const nowhere = await prepare({ 'flotilla.yaml': 'name: g\n', 'gadget.yaml': gadget });
+    expect(renderForCluster(inA, usProd)).toMatchObject({ namespace: 'team-a', manifests: [{ kind: 'Gadget', metadata: { name: 'g' } }] });
+    expect(renderForCluster(inA, usProd).manifests).toEqual(renderForCluster(inB, usProd).manifests);
+    expect(renderForCluster(inA, usProd).hash).not.toBe(renderForCluster(inB, usProd).hash);
+    expect(renderForCluster(nowhere, usProd).namespace).toBeUndefined();
+    expect(JSON.parse(renderSerialized(inA, usProd).json)).toMatchObject({ namespace: 'team-a' });
+    expect(renderSerialized(inA, usProd).hash).toBe(renderForCluster(inA, usProd).hash);
+    expect(Object.keys(JSON.parse(renderSerialized(nowhere, usProd).json) as object)).toEqual(['manifests', 'policy']);
   });
 
   it('lets clusters with equal effective inputs share a cache key', async () => {

@@ -25,7 +25,12 @@ export interface RenderedBundle {
   readonly bundle: string;
   readonly manifests: KubeObject[];
   readonly policy: ApplyPolicy;
-  /** sha256 of the manifests and the policy; the revision is deliberately not part of it. */
+  /**
+   * The bundle's default namespace (flotilla.yaml `namespace`), when it sets one: the agent gives it
+   * to namespaced kinds the hub could not know (custom resources of CRDs outside the bundle).
+   */
+  readonly namespace?: string;
+  /** sha256 of the manifests, the policy and the default namespace; the revision is deliberately not part of it. */
   readonly hash: string;
 }
 
@@ -98,10 +103,16 @@ export function renderForCluster(prepared: PreparedBundle, cluster: ClusterFacts
   });
 
   const ordered = sortForApply(manifests);
-  return { bundle: spec.name, manifests: ordered, policy: spec.apply, hash: contentHash({ manifests: ordered, policy: spec.apply }) };
+  const content = contentOf(ordered, spec);
+  return { bundle: spec.name, ...content, hash: contentHash(content) };
 }
 
-/** A render as its canonical JSON text (`{"manifests":…,"policy":…}`) and hash: what the hub stores. */
+/** What is hashed and delivered: manifests, policy, and the default namespace only when set (so other bundles' hashes stay as they were). */
+function contentOf(manifests: KubeObject[], spec: PreparedBundle['spec']): Pick<RenderedBundle, 'manifests' | 'policy' | 'namespace'> {
+  return { manifests, policy: spec.apply, ...(spec.namespace ? { namespace: spec.namespace } : {}) };
+}
+
+/** A render as its canonical JSON text (`{"manifests":…,"namespace":…,"policy":…}`) and hash: what the hub stores. */
 export interface SerializedRender {
   readonly bundle: string;
   readonly hash: string;
@@ -113,7 +124,7 @@ export interface SerializedRender {
 /** renderForCluster, serialized once: the text hashed is the text returned, so they always agree. */
 export function renderSerialized(prepared: PreparedBundle, cluster: ClusterFacts, engine = defaultEngine()): SerializedRender {
   const rendered = renderForCluster(prepared, cluster, engine);
-  const json = canonicalJson({ manifests: rendered.manifests, policy: rendered.policy });
+  const json = canonicalJson({ manifests: rendered.manifests, policy: rendered.policy, ...(rendered.namespace ? { namespace: rendered.namespace } : {}) });
   return {
     bundle: rendered.bundle,
     hash: `sha256:${createHash('sha256').update(json).digest('hex')}`,

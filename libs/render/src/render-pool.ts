@@ -52,8 +52,8 @@ export class RenderPool {
   /** The render as objects (parsed from the worker's canonical JSON). */
   async render(prepared: PreparedBundle, cluster: ClusterFacts): Promise<RenderedBundle> {
     const { bundle, hash, json } = await this.renderSerialized(prepared, cluster);
-    const { manifests, policy } = JSON.parse(json) as Pick<RenderedBundle, 'manifests' | 'policy'>;
-    return { bundle, hash, manifests, policy };
+    const { manifests, policy, namespace } = JSON.parse(json) as Pick<RenderedBundle, 'manifests' | 'policy' | 'namespace'>;
+    return { bundle, hash, manifests, policy, ...(namespace ? { namespace } : {}) };
   }
 
   /** The render as its canonical JSON text and hash, never parsed on this thread: what the hub stores. */

@@ -45,6 +45,8 @@ describe.each(TRANSPORTS)('reconciling bundles (%s)', (transport) => {
     expect(objects).toHaveLength(20);
     h.reconciler.desired(desired('shop', 1, objects, { namespace: 'shop' }));
     const applied = await reportMatching(h, 'Applied', (r) => r.phase === 'Applied');
+    // Before anything is known, a first apply in flight is Progressing, never Healthy.
+    expect(h.reports.find((r) => r.phase === 'Applying')).toMatchObject({ health: 'Progressing', resources: [] });
     expect(applied.resources).toHaveLength(20);
     expect(applied.resources.every((r) => r.change === 'created')).toBe(true);
     expect(applied.resources.find((r) => r.kind === 'Gadget')).toMatchObject({ group: 'example.com', version: 'v1', namespace: 'shop' });
