@@ -2,6 +2,7 @@ import { ApiTokenRepository, API_ROLES, type ApiRole } from '@flotilla/database'
 import type { Command } from 'commander';
 import { openCliDatabase } from '../cli-database.js';
 import { CliError } from '../cli.error.js';
+import { formatTable } from '../output/print-table.util.js';
 
 const DAY_MS = 86_400_000;
 
@@ -50,7 +51,7 @@ export function registerTokenCommands(program: Command): void {
           row.revokedAt ? 'revoked' : row.expiresAt && row.expiresAt <= new Date() ? 'expired' : 'active',
           row.createdAt.toISOString(),
         ]);
-        printTable(['ID', 'NAME', 'ROLE', 'PREFIX', 'STATE', 'CREATED'], table);
+        process.stdout.write(formatTable(['ID', 'NAME', 'ROLE', 'PREFIX', 'STATE', 'CREATED'], table).text);
       } finally {
         await db.close();
       }
@@ -70,9 +71,4 @@ export function registerTokenCommands(program: Command): void {
         await db.close();
       }
     });
-}
-
-export function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()}\n`);
 }
