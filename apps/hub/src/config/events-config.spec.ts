@@ -1,0 +1,45 @@
+import { ConfigError } from './config.error.js';
+import { loadHubConfig } from './hub-config.js';
+
+describe('the events section of the hub configuration', () => {
+  it('has documented defaults', () => {
+    expect(loadHubConfig({}, '/srv').events).toEqual({
+      retentionMs: 30 * 86_400_000,
+      retentionIntervalMs: 3_600_000,
+      tokenRecheckMs: 30_000,
+      maxSubscriptionsPerSocket: 100,
+      webhooks: { allowInsecureHttp: false, maxAttempts: 8, retryBaseMs: 1_000, timeoutMs: 10_000 },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadHubConfig({
+      FLOTILLA_EVENTS_RETENTION_DAYS: '7',
+      FLOTILLA_EVENTS_RETENTION_INTERVAL_S: '60',
+      FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '5',
+      FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '10',
+      FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: 'yes',
+      FLOTILLA_WEBHOOK_MAX_ATTEMPTS: '3',
+      FLOTILLA_WEBHOOK_RETRY_BASE_MS: '50',
+      FLOTILLA_WEBHOOK_TIMEOUT_MS: '2000',
+    });
+    expect(config.events).toEqual({
+      retentionMs: 7 * 86_400_000,
+      retentionIntervalMs: 60_000,
+      tokenRecheckMs: 5_000,
+      maxSubscriptionsPerSocket: 10,
+      webhooks: { allowInsecureHttp: true, maxAttempts: 3, retryBaseMs: 50, timeoutMs: 2_000 },
+    });
+  });
+
+  it.each([
+    ['FLOTILLA_EVENTS_RETENTION_DAYS', '0'],
+    ['FLOTILLA_EVENTS_RETENTION_DAYS', 'forever'],
+    ['FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S', '-1'],
+    ['FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP', 'maybe'],
+    ['FLOTILLA_WEBHOOK_MAX_ATTEMPTS', '0'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadHubConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadHubConfig({ [name]: value })).toThrow(name);
+  });
+});

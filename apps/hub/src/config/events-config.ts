@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** The event timeline, live subscriptions and outgoing webhooks (FLOTILLA_EVENTS_*, FLOTILLA_SUBSCRIPTION_*, FLOTILLA_WEBHOOK_*). */
+export interface EventsConfig {
+  /** Events older than this are deleted by the retention job. */
+  readonly retentionMs: number;
+  /** How often the retention job runs. */
+  readonly retentionIntervalMs: number;
+  /**
+   * How often live subscriptions re-check their tokens. Revocation closes sockets at once (NOTIFY);
+   * this sweep catches expiry and anything missed while the LISTEN connection was down.
+   */
+  readonly tokenRecheckMs: number;
+  /** Most live operations one WebSocket may hold. */
+  readonly maxSubscriptionsPerSocket: number;
+  /** Outgoing webhooks. */
+  readonly webhooks: WebhooksConfig;
+}
+
+/** How outgoing webhooks are delivered (FLOTILLA_WEBHOOK_*). */
+export interface WebhooksConfig {
+  /** Plain http:// webhook URLs (tests, demos); https only otherwise. */
+  readonly allowInsecureHttp: boolean;
+  /** Attempts per delivery before it is marked failed. */
+  readonly maxAttempts: number;
+  /** Delay before the first retry; each further retry doubles it (capped at an hour). */
+  readonly retryBaseMs: number;
+  /** Time allowed for the receiver to answer one attempt. */
+  readonly timeoutMs: number;
+}
+
+const bounded = (fallback: number, min: number, max: number, unit: string, factor: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `expected ${unit} from ${min} to ${max}, got "${raw}"` });
+        return z.NEVER;
+      }
+      return value * factor;
+    });
+
+export const eventsConfigShape = {
+  FLOTILLA_EVENTS_RETENTION_DAYS: bounded(30, 1, 3_650, 'days', 86_400_000),
+  FLOTILLA_EVENTS_RETENTION_INTERVAL_S: bounded(3_600, 1, 86_400, 'seconds', 1_000),
+  FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: bounded(30, 1, 3_600, 'seconds', 1_000),
+  FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: bounded(100, 1, 10_000, 'operations', 1),
+  FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: z
+    .string()
+    .default('false')
+    .refine((raw) => /^(1|true|yes|on|0|false|no|off|)$/i.test(raw.trim()), { message: 'expected true or false' })
+    .transform((raw) => /^(1|true|yes|on)$/i.test(raw.trim())),
+  FLOTILLA_WEBHOOK_MAX_ATTEMPTS: bounded(8, 1, 50, 'attempts', 1),
+  FLOTILLA_WEBHOOK_RETRY_BASE_MS: bounded(1_000, 10, 3_600_000, 'milliseconds', 1),
+  FLOTILLA_WEBHOOK_TIMEOUT_MS: bounded(10_000, 100, 120_000, 'milliseconds', 1),
+};
+
+type Parsed = z.output<z.ZodObject<typeof eventsConfigShape>>;
+
+export function eventsConfigFrom(value: Parsed): EventsConfig {
+  return {
+    retentionMs: value.FLOTILLA_EVENTS_RETENTION_DAYS,
+    retentionIntervalMs: value.FLOTILLA_EVENTS_RETENTION_INTERVAL_S,
+    tokenRecheckMs: value.FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S,
+    maxSubscriptionsPerSocket: value.FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET,
+    webhooks: {
+      allowInsecureHttp: value.FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP,
+      maxAttempts: value.FLOTILLA_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: value.FLOTILLA_WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: value.FLOTILLA_WEBHOOK_TIMEOUT_MS,
+    },
+  };
+}
