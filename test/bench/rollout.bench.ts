@@ -1,7 +1,8 @@
 // A 3-wave rollout over N simulated clusters (instant health, no bake) through the real hub and
 // engine: clusters report their desired generation Applied and Healthy as soon as it is admitted
-// (written as the status ingester would). Prints the total time, and the engine's own time per
-// decision measured apart. Usage: npm run bench:rollout [-- --clusters N]
+// (written as the status ingester would). Prints the total time, the engine's own time per
+// decision measured apart, the hub's mean step time (from /metrics), and a manual rollback of the
+// whole fleet (mutation answered, then every cluster rolled back). Usage: npm run bench:rollout [-- --clusters N]
 import { decideRollout, startRollout, type ClusterView, type RolloutPlan } from '@flotilla/rollout';
 import pg from 'pg';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
@@ -87,11 +88,28 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const totalMs = performance.now() - started;
+  const admitted = (await db.query(`SELECT count(*)::int AS n FROM bundle_deployments WHERE desired_hash = target_hash`)).rows[0].n;
+  const lastId = (await db.query(`SELECT id::text FROM rollouts ORDER BY id DESC LIMIT 1`)).rows[0].id as string;
+
+  // A person's rollback of the whole fleet: every cluster a new generation with its previous hash, then rolled back.
+  started = performance.now();
+  await bench.gql('mutation($id: ID!) { rollbackRollout(rolloutId: $id) { phase } }', { id: lastId });
+  const rollbackIssuedMs = performance.now() - started;
+  while ((await phase()) !== 'RolledBack' && Date.now() < deadline + 60_000) await new Promise((resolve) => setTimeout(resolve, 25));
+  const rollbackMs = performance.now() - started;
   simulating = false;
   await simulation;
-  const admitted = (await db.query(`SELECT count(*)::int AS n FROM bundle_deployments WHERE desired_hash = target_hash`)).rows[0].n;
+
+  // The hub's own step time per bundle (read the fleet, decide, persist, carry out), from /metrics.
+  const metrics = await (await fetch(`${bench.url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+  const steps = value('flotilla_rollout_decision_seconds_count');
+  const stepMeanMs = (value('flotilla_rollout_decision_seconds_sum') / steps) * 1000;
   console.log(`rollout of ${clusterCount} clusters in 3 waves: ${totalMs.toFixed(0)} ms, ${admitted} clusters at the new hash; one engine decision ${decisionMs.toFixed(2)} ms`);
-  console.log(`clusters=${clusterCount} waves=3 rollout_total_ms=${totalMs.toFixed(0)} clusters_at_new_hash=${admitted} decision_ms=${decisionMs.toFixed(2)}`);
+  console.log(
+    `clusters=${clusterCount} waves=3 rollout_total_ms=${totalMs.toFixed(0)} clusters_at_new_hash=${admitted} decision_ms=${decisionMs.toFixed(2)} ` +
+      `hub_steps=${steps} hub_step_mean_ms=${stepMeanMs.toFixed(2)} rollback_issued_ms=${rollbackIssuedMs.toFixed(0)} rollback_total_ms=${rollbackMs.toFixed(0)}`,
+  );
 } finally {
   simulating = false;
   await db.end();

@@ -1,4 +1,4 @@
-import { decideRollout, recordAdmission, recordRollback, startRollout } from './decide-rollout.js';
+import { beginRollback, decideRollout, recordAdmission, recordRollback, startRollout } from './decide-rollout.js';
 import type { ClusterView, ReportedStatus, RolloutPlan, RolloutState } from './rollout.types.js';
 import { concurrencyOf, failureBudgetOf, waveOf } from './wave-arithmetic.js';
 
@@ -30,7 +30,9 @@ class Fleet {
     const decision = decideRollout(plan, state, [...this.views.values()], approved, this.now);
     for (const action of decision.actions) {
       const view = this.views.get(action.clusterId)!;
-      view.desiredHash = action.hash;
+      // A null hash is a removal: the row keeps its hash and becomes a tombstone, as in the hub.
+      if (action.hash === null) view.removed = true;
+      else [view.desiredHash, view.removed] = [action.hash, false];
       this.generation += 1n;
       if (action.kind === 'admit') {
         recordAdmission(decision.state, action.clusterId, this.generation, this.now);
@@ -178,6 +180,28 @@ describe('decideRollout', () => {
     expect(fleet.admittedAt).toEqual(['c00']);
   });
 
+  it('a cluster first seen Healthy after the deadline (the hub was down) bakes instead of failing; one that turns unhealthy then fails', () => {
+    const fleet = twentyClusters();
+    let state = fleet.step(PLAN, startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]));
+    fleet.report('c00', state);
+    fleet.now += PLAN.progressDeadlineMs * 3;
+    state = fleet.step(PLAN, state);
+    expect(state.clusters.c00!.phase).toBe('Admitted');
+    fleet.report('c00', state, { health: 'PROGRESSING' });
+    fleet.now += 1;
+    state = fleet.step(PLAN, state);
+    expect(state.clusters.c00).toMatchObject({ phase: 'RollingBack', failure: expect.stringContaining('progress deadline') });
+
+    const other = twentyClusters();
+    let again = other.step(PLAN, startRollout(PLAN, 'web', 'r2', [...other.views.values()]));
+    other.report('c00', again);
+    other.now += PLAN.progressDeadlineMs * 3;
+    again = other.step(PLAN, again);
+    other.now += PLAN.bakeMs;
+    again = other.step(PLAN, again);
+    expect(again.clusters.c00!.phase).toBe('Done');
+  });
+
   it('pauses instead, with onFailure: pause, keeping what is done', () => {
     const plan = { ...PLAN, onFailure: 'pause' as const };
     const fleet = twentyClusters();
@@ -288,5 +312,81 @@ describe('decideRollout', () => {
     const b = decideRollout(PLAN, state, [...fleet.views.values()], new Set(), 5);
     expect(a).toEqual(b);
     expect(state).toEqual(frozen);
+  });
+});
+
+describe('removals, suspension and moving targets', () => {
+  const ONE_AT_A_TIME: RolloutPlan = { ...PLAN, waves: [{ name: 'canary', selector: { matchLabels: { canary: 'true' } }, maxConcurrent: 1, approval: false }, { name: 'rest', maxConcurrent: 1, approval: false }] };
+
+  it('removes a bundle wave by wave, one cluster at a time, each done once the agent reports it removed', () => {
+    const fleet = new Fleet();
+    fleet.add('a', { canary: 'true' }, 'old', null as unknown as string);
+    fleet.add('b', {}, 'old', null as unknown as string);
+    fleet.add('c', {}, 'old', null as unknown as string);
+    let state = fleet.step(ONE_AT_A_TIME, startRollout(ONE_AT_A_TIME, 'web', 'r2', [...fleet.views.values()]));
+    expect(fleet.admittedAt).toEqual(['a']);
+    state = fleet.step(ONE_AT_A_TIME, state);
+    expect(fleet.admittedAt).toEqual(['a']); // not removed yet: the next wave waits
+    fleet.report('a', state, { phase: 'REMOVED', health: 'UNKNOWN' });
+    state = fleet.step(ONE_AT_A_TIME, state);
+    expect(state.clusters.a!.phase).toBe('Done');
+    expect(fleet.admittedAt).toEqual(['a', 'b']);
+    fleet.report('b', state, { phase: 'REMOVED', health: 'UNKNOWN' });
+    state = fleet.step(ONE_AT_A_TIME, state);
+    fleet.report('c', state, { phase: 'REMOVED', health: 'UNKNOWN' });
+    state = fleet.step(ONE_AT_A_TIME, state);
+    expect(fleet.admittedAt).toEqual(['a', 'b', 'c']);
+    expect(state.phase).toBe('Succeeded');
+  });
+
+  it('a removed cluster that is targeted again joins with nothing to roll back to', () => {
+    const fleet = new Fleet();
+    fleet.add('a', {}, 'old', 'new');
+    fleet.views.get('a')!.removed = true;
+    const state = startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]);
+    expect(state.clusters.a).toMatchObject({ phase: 'Pending', previousHash: null, targetHash: 'new' });
+  });
+
+  it('a suspended cluster is never admitted and drops out of the accounting, so it does not block its wave', () => {
+    const fleet = new Fleet();
+    fleet.add('a', { canary: 'true' });
+    fleet.add('b', { canary: 'true' });
+    fleet.views.get('b')!.suspended = true;
+    let state = fleet.step(PLAN, startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]));
+    expect(Object.keys(state.clusters)).toEqual(['a']);
+    fleet.report('a', state);
+    state = fleet.step(PLAN, state);
+    fleet.now += PLAN.bakeMs;
+    state = fleet.step(PLAN, state);
+    expect(state.phase).toBe('Succeeded');
+    expect(fleet.admittedAt).toEqual(['a']);
+    fleet.views.get('b')!.suspended = false; // resumed: it joins the finished rollout and is admitted at once
+    fleet.step(PLAN, state);
+    expect(fleet.admittedAt).toEqual(['a', 'b']);
+  });
+
+  it('a done cluster whose target moves under the same content goes back to its wave', () => {
+    const fleet = new Fleet();
+    fleet.add('a', {});
+    let state = fleet.step(PLAN, startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]));
+    fleet.report('a', state);
+    state = fleet.step(PLAN, state);
+    fleet.now += PLAN.bakeMs;
+    state = fleet.step(PLAN, state);
+    expect(state.phase).toBe('Succeeded');
+    fleet.views.get('a')!.targetHash = null as unknown as string; // no longer targeted
+    state = fleet.step(PLAN, state);
+    expect(state.clusters.a).toMatchObject({ phase: 'Admitted', previousHash: 'new', targetHash: null });
+  });
+
+  it('restores the previous revision with the previous hash, and never rolls back twice', () => {
+    const fleet = new Fleet();
+    fleet.add('a', {});
+    fleet.views.get('a')!.desiredRevision = 'r1';
+    const state = fleet.step(PLAN, startRollout(PLAN, 'web', 'r2', [...fleet.views.values()]));
+    const first = beginRollback(state, 5);
+    expect(first).toEqual([{ kind: 'rollback', clusterId: 'a', hash: 'old', revision: 'r1' }]);
+    expect(state.phase).toBe('RollingBack');
+    expect(beginRollback(state, 6)).toEqual([]);
   });
 });

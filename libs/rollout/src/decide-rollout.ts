@@ -10,13 +10,33 @@ import {
 import { concurrencyOf, failureBudgetOf, waveOf } from './wave-arithmetic.js';
 
 /** The state of a new rollout: exactly the clusters whose target differs from their desired state take part. */
-export function startRollout(plan: RolloutPlan, bundle: string, revision: string, views: readonly ClusterView[]): RolloutState {
+export function startRollout(plan: RolloutPlan, bundle: string, revision: string, views: readonly ClusterView[], now = Date.now()): RolloutState {
   const clusters: Record<string, ClusterProgress> = {};
-  for (const view of views) {
-    if (view.removed || (view.targetHash === view.desiredHash && !view.renderError)) continue;
-    clusters[view.id] = { wave: waveOf(plan, view.labels), phase: 'Pending', previousHash: view.desiredHash, targetHash: view.targetHash };
-  }
-  return { bundle, revision, phase: 'Progressing', wave: 0, clusters, reason: null };
+  for (const view of views) if (takesPart(view)) clusters[view.id] = pendingOf(plan, view, now);
+  return { bundle, revision, phase: 'Progressing', wave: 0, clusters, reason: null, startedAt: now };
+}
+
+/**
+ * Whether a cluster has a change to roll out: new content, or the bundle leaving it. A removal
+ * already delivered, or a cluster a person suspended, takes no part.
+ */
+export function takesPart(view: ClusterView): boolean {
+  if (view.suspended) return false;
+  if (view.removed) return view.targetHash !== null;
+  if (view.targetHash === null) return view.desiredHash !== null;
+  return view.targetHash !== view.desiredHash || view.renderError !== null;
+}
+
+function pendingOf(plan: RolloutPlan, view: ClusterView, now: number): ClusterProgress {
+  return {
+    wave: waveOf(plan, view.labels),
+    phase: 'Pending',
+    since: now,
+    // After a delivered removal the cluster holds nothing: a rollback removes again.
+    previousHash: view.removed ? null : view.desiredHash,
+    previousRevision: view.removed ? null : (view.desiredRevision ?? null),
+    targetHash: view.targetHash,
+  };
 }
 
 /** Records the generation the caller issued for an admission. */
@@ -24,6 +44,7 @@ export function recordAdmission(state: RolloutState, clusterId: string, generati
   const progress = state.clusters[clusterId];
   if (!progress) return;
   progress.phase = 'Admitted';
+  progress.since = now;
   progress.generation = generation.toString();
   progress.admittedAt = now;
   delete progress.healthySince;
@@ -34,6 +55,7 @@ export function recordRollback(state: RolloutState, clusterId: string, generatio
   const progress = state.clusters[clusterId];
   if (!progress) return;
   progress.phase = 'RollingBack';
+  progress.since = now;
   progress.rollbackGeneration = generation.toString();
   progress.rollbackAt = now;
   delete progress.healthySince;
@@ -45,8 +67,9 @@ export function recordRollback(state: RolloutState, clusterId: string, generatio
  *
  * - A cluster is done only when it reports *its admitted generation* Applied and Healthy, held
  *   for `bake`; statuses of any other generation never count.
- * - An admitted cluster fails when the deadline passes, when it is terminally Degraded, when its
- *   apply failed, or when its target could not be rendered.
+ * - An admitted cluster fails when the deadline passes before it is seen Healthy at its generation
+ *   (or later, once it turns unhealthy while baking), when it is terminally Degraded, when its apply
+ *   failed, or when its target could not be rendered.
  * - Disconnected clusters are not admitted; admitted ones fail only at their deadline.
  * - More failures than `maxFailures` roll back every touched cluster (or pause, per `onFailure`).
  * - Clusters that join go to their wave (at once when that wave is finished); clusters that
@@ -67,18 +90,24 @@ export function decideRollout(
   const byId = new Map(views.map((view) => [view.id, view]));
 
   for (const id of Object.keys(state.clusters)) {
-    if (!byId.has(id)) {
+    const view = byId.get(id);
+    // A suspended cluster is in a person's hands; it is not rolled back either.
+    if (!view || (view.suspended && state.clusters[id]!.phase !== 'RollingBack')) {
       delete state.clusters[id];
-      events.push(`cluster ${id} left the rollout`);
+      events.push(view ? `cluster ${id} is suspended: it left the rollout` : `cluster ${id} left the rollout`);
     }
   }
   if (TERMINAL_PHASES.has(state.phase) && state.phase !== 'Succeeded') return { state, actions, events };
 
   for (const view of views) {
     const known = state.clusters[view.id];
-    if (!known && !view.removed && (view.targetHash !== view.desiredHash || view.renderError)) {
-      state.clusters[view.id] = { wave: waveOf(plan, view.labels), phase: 'Pending', previousHash: view.desiredHash, targetHash: view.targetHash };
-      events.push(`cluster ${view.id} joined wave ${plan.waves[waveOf(plan, view.labels)]!.name}`);
+    if (!known && takesPart(view)) {
+      state.clusters[view.id] = pendingOf(plan, view, now);
+      events.push(`cluster ${view.id} joined wave ${plan.waves[state.clusters[view.id]!.wave]!.name}`);
+    } else if (known && known.targetHash !== view.targetHash && !view.removed && (known.phase === 'Pending' || known.phase === 'Done') && takesPart(view)) {
+      // Its target moved under the same content digest (labels changed, or it stopped being targeted).
+      state.clusters[view.id] = pendingOf(plan, view, now);
+      events.push(`cluster ${view.id} has a new target: back to wave ${plan.waves[state.clusters[view.id]!.wave]!.name}`);
     }
   }
 
@@ -105,11 +134,8 @@ export function decideRollout(
       events.push(`paused: ${state.reason}`);
       return { state, actions, events };
     }
-    state.phase = 'RollingBack';
     events.push(`rolling back: ${state.reason}`);
-    for (const [id, progress] of Object.entries(state.clusters)) {
-      if (progress.phase === 'Admitted' || progress.phase === 'Done' || progress.phase === 'Failed') actions.push({ kind: 'rollback', clusterId: id, hash: progress.previousHash });
-    }
+    actions.push(...beginRollback(state, now));
     return { state, actions, events };
   }
 
@@ -125,28 +151,43 @@ function observe(plan: RolloutPlan, state: RolloutState, views: Map<string, Clus
       const report = view.report?.generation === generation ? view.report : null;
       const fail = (why: string) => {
         progress.phase = 'Failed';
+        progress.since = now;
         progress.failure = why;
         events.push(`cluster ${id} failed: ${why}`);
       };
-      if (view.renderError) fail(`render error: ${view.renderError}`);
+      if (view.renderError && progress.targetHash !== null) fail(`render error: ${view.renderError}`);
       else if (report?.phase === 'FAILED') fail(`apply failed: ${report.reason}`);
-      else if (report?.health === 'DEGRADED' && report.terminal) fail(`terminally degraded: ${report.reason}`);
+      else if (progress.targetHash === null) {
+        // A removal is done once the agent says the bundle is gone; there is no health to bake.
+        if (report?.phase === 'REMOVED') {
+          progress.phase = 'Done';
+          progress.since = now;
+          events.push(`cluster ${id} done (removed)`);
+        }
+      } else if (report?.health === 'DEGRADED' && report.terminal) fail(`terminally degraded: ${report.reason}`);
       else if (report?.phase === 'APPLIED' && report.health === 'HEALTHY') {
         progress.healthySince ??= now;
         if (now - progress.healthySince >= plan.bakeMs) {
           progress.phase = 'Done';
+          progress.since = now;
           events.push(`cluster ${id} done`);
         }
       } else {
         delete progress.healthySince;
       }
-      if (progress.phase === 'Admitted' && now - progress.admittedAt! > plan.progressDeadlineMs) fail(`not done within the progress deadline of ${plan.progressDeadlineMs / 1000} s`);
+      // The deadline is for becoming Healthy at the generation; a cluster seen Healthy bakes to the end
+      // (a hub that was down past the deadline must not fail clusters that became healthy meanwhile).
+      if (progress.phase === 'Admitted' && progress.healthySince === undefined && now - progress.admittedAt! > plan.progressDeadlineMs) {
+        fail(`not done within the progress deadline of ${plan.progressDeadlineMs / 1000} s`);
+      }
     } else if (progress.phase === 'RollingBack') {
       const report = view.report?.generation === BigInt(progress.rollbackGeneration ?? -1) ? view.report : null;
       if (progress.previousHash === null ? report?.phase === 'REMOVED' : report?.phase === 'APPLIED' && report.health === 'HEALTHY') {
         progress.phase = 'RolledBack';
+        progress.since = now;
       } else if (now - (progress.rollbackAt ?? now) > plan.progressDeadlineMs) {
         progress.phase = 'RollbackFailed';
+        progress.since = now;
         events.push(`cluster ${id}: the rollback did not complete within the progress deadline`);
       }
     }
@@ -163,7 +204,7 @@ function admit(
 ): void {
   const entries = Object.entries(state.clusters);
   const admitNow = (id: string, progress: ClusterProgress) => {
-    if (!views.get(id)!.connected || progress.targetHash === null) return false;
+    if (!views.get(id)!.connected) return false;
     actions.push({ kind: 'admit', clusterId: id, hash: progress.targetHash });
     return true;
   };
@@ -194,4 +235,21 @@ function admit(
   }
   if (state.phase !== 'Succeeded') events.push('rollout succeeded');
   state.phase = 'Succeeded';
+}
+
+/**
+ * Starts rolling back: every touched cluster (admitted, done or failed) gets its previous hash
+ * again, at once. Idempotent by construction: a state that already rolled back returns nothing.
+ */
+export function beginRollback(state: RolloutState, now: number): RolloutAction[] {
+  if (state.rolledBackAt !== undefined) return [];
+  state.phase = 'RollingBack';
+  state.rolledBackAt = now;
+  const actions: RolloutAction[] = [];
+  for (const [id, progress] of Object.entries(state.clusters)) {
+    if (progress.phase === 'Admitted' || progress.phase === 'Done' || progress.phase === 'Failed') {
+      actions.push({ kind: 'rollback', clusterId: id, hash: progress.previousHash, revision: progress.previousRevision ?? null });
+    }
+  }
+  return actions;
 }

@@ -1,4 +1,4 @@
-export { decideRollout, recordAdmission, recordRollback, startRollout } from './decide-rollout.js';
+export { beginRollback, decideRollout, recordAdmission, recordRollback, startRollout, takesPart } from './decide-rollout.js';
 export {
   TERMINAL_PHASES,
   type ClusterPhase,

@@ -27,11 +27,15 @@ export interface ClusterView {
   readonly targetHash: string | null;
   /** What is admitted for delivery now. */
   readonly desiredHash: string | null;
+  /** The revision the admitted content came from (what a rollback restores with it). */
+  readonly desiredRevision?: string | null;
   readonly report: ReportedStatus | null;
   /** The target could not be rendered for this cluster (a failure once admitted). */
   readonly renderError: string | null;
   /** A removal is in flight (for instance a rollback to nothing): it never joins a rollout. */
   readonly removed?: boolean;
+  /** Suspended by a person (API or Git): it drops out of the rollout until resumed. */
+  readonly suspended?: boolean;
 }
 
 export type ClusterPhase = 'Pending' | 'Admitted' | 'Done' | 'Failed' | 'RollingBack' | 'RolledBack' | 'RollbackFailed';
@@ -40,9 +44,13 @@ export type ClusterPhase = 'Pending' | 'Admitted' | 'Done' | 'Failed' | 'Rolling
 export interface ClusterProgress {
   wave: number;
   phase: ClusterPhase;
+  /** When it entered its phase (ms since the epoch). */
+  since?: number;
   /** The desired hash before this rollout touched the cluster: what a rollback restores. */
   previousHash: string | null;
-  /** The hash this rollout delivers. */
+  /** The revision `previousHash` came from. */
+  previousRevision?: string | null;
+  /** The hash this rollout delivers; null: the bundle leaves the cluster (a removal). */
   targetHash: string | null;
   /** Set when the caller has admitted it (generation of that admission, as a decimal string). */
   generation?: string;
@@ -65,12 +73,19 @@ export interface RolloutState {
   wave: number;
   clusters: Record<string, ClusterProgress>;
   reason: string | null;
+  /** When the rollout started (ms since the epoch); absent in states stored before it was kept. */
+  startedAt?: number;
+  /** Set once a rollback started, so a rollout never rolls back twice. */
+  rolledBackAt?: number;
 }
 
-/** What the caller must do; it then records the generation it issued with recordAdmission/recordRollback. */
+/**
+ * What the caller must do; it then records the generation it issued with recordAdmission/recordRollback.
+ * An admit with a null hash is a removal: the bundle leaves that cluster.
+ */
 export type RolloutAction =
-  | { readonly kind: 'admit'; readonly clusterId: string; readonly hash: string }
-  | { readonly kind: 'rollback'; readonly clusterId: string; readonly hash: string | null };
+  | { readonly kind: 'admit'; readonly clusterId: string; readonly hash: string | null }
+  | { readonly kind: 'rollback'; readonly clusterId: string; readonly hash: string | null; readonly revision?: string | null };
 
 export interface RolloutDecision {
   readonly state: RolloutState;

@@ -45,10 +45,10 @@ describe('progressive rollouts', () => {
       )
     ).rows;
   const rollout = async () =>
-    (await hub.graphql<{ rollouts: { id: string; phase: string; reason: string | null; waves: { name: string; done: number }[] }[] }>(
-      '{ rollouts(bundle: "web", first: 1) { id phase reason waves { name done } } }',
+    (await hub.graphql<{ rollouts: { nodes: { id: string; phase: string; reason: string | null; waves: { name: string; done: number }[] }[] } }>(
+      '{ rollouts(bundle: "web", first: 1) { nodes { id phase reason waves { name done } } } }',
       { token: hub.adminToken },
-    )).data!.rollouts[0];
+    )).data!.rollouts.nodes[0];
   const sync = async () => {
     const result = await hub.graphql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token: hub.adminToken, variables: { id: sourceId } });
     expect(result.errors).toBeUndefined();

@@ -59,12 +59,12 @@ describe('target state from a Git commit', () => {
   let firstCommit: string;
 
   const state = async (): Promise<Map<string, Row>> => {
-    const result = await hub.graphql<{ bundleDeployments: Row[] }>(
-      '{ bundleDeployments { bundle cluster targetHash desiredHash desiredGeneration desiredRevision removal reason } }',
+    const result = await hub.graphql<{ bundleDeployments: { nodes: Row[] } }>(
+      '{ bundleDeployments(first: 500) { nodes { bundle cluster targetHash desiredHash desiredGeneration desiredRevision removal reason } } }',
       { token: hub.adminToken },
     );
     expect(result.errors).toBeUndefined();
-    return new Map(result.data!.bundleDeployments.map((row) => [`${row.bundle}@${row.cluster}`, row]));
+    return new Map(result.data!.bundleDeployments.nodes.map((row) => [`${row.bundle}@${row.cluster}`, row]));
   };
   const sync = async (): Promise<void> => {
     const result = await hub.graphql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token: hub.adminToken, variables: { id: sourceId } });
@@ -230,11 +230,11 @@ describe('target state from a Git commit', () => {
     await repo.write('apps/web/flotilla.yaml', `${WEB_SPEC}aply: {prune: false}\n`);
     const broken = await repo.commit('typo');
     await sync();
-    const bundles = await hub.graphql<{ bundles: { name: string; error: string | null; errorRevision: string | null; goodRevision: string }[] }>(
-      'query($id: ID!) { bundles(sourceId: $id) { name error errorRevision goodRevision } }',
+    const bundles = await hub.graphql<{ bundles: { nodes: { name: string; error: string | null; errorRevision: string | null; goodRevision: string }[] } }>(
+      'query($id: ID!) { bundles(sourceId: $id) { nodes { name error errorRevision goodRevision } } }',
       { token: hub.adminToken, variables: { id: sourceId } },
     );
-    const web = bundles.data!.bundles.find((bundle) => bundle.name === 'web')!;
+    const web = bundles.data!.bundles.nodes.find((bundle) => bundle.name === 'web')!;
     expect(web.error).toBe('apps/web/flotilla.yaml:10:1: unknown field "aply"');
     expect(web.errorRevision).toBe(broken);
     expect(web.goodRevision).not.toBe(broken);
@@ -273,11 +273,11 @@ describe('target state from a Git commit', () => {
     await sync();
     let rows = await state();
     for (const cluster of CLUSTERS) expect(rows.get(`monitoring@${cluster.name}`)!.removal).toBeNull();
-    const pending = await hub.graphql<{ approvals: { id: string; kind: string; bundleName: string; details: string }[] }>(
-      '{ approvals { id kind bundleName details } }',
+    const pending = await hub.graphql<{ approvals: { nodes: { id: string; kind: string; bundleName: string; details: string }[] } }>(
+      '{ approvals { nodes { id kind bundleName details } } }',
       { token: hub.adminToken },
     );
-    const approval = pending.data!.approvals.find((a) => a.bundleName === 'monitoring')!;
+    const approval = pending.data!.approvals.nodes.find((a) => a.bundleName === 'monitoring')!;
     expect(approval).toMatchObject({ kind: 'mass-removal', details: expect.stringContaining('would leave 3 of its 3 clusters') });
     const approved = await hub.graphql('mutation($id: ID!) { approveChange(id: $id) { decision } }', { token: hub.adminToken, variables: { id: approval.id } });
     expect(approved.errors).toBeUndefined();
@@ -292,8 +292,8 @@ describe('target state from a Git commit', () => {
     await sync();
     const after = await state();
     for (const [key, row] of after) expect(row).toEqual(before.get(key));
-    const pending = await hub.graphql<{ approvals: { kind: string }[] }>('{ approvals { kind } }', { token: hub.adminToken });
-    expect(pending.data!.approvals.map((a) => a.kind)).toContain('empty-revision');
+    const pending = await hub.graphql<{ approvals: { nodes: { kind: string }[] } }>('{ approvals { nodes { kind } } }', { token: hub.adminToken });
+    expect(pending.data!.approvals.nodes.map((a) => a.kind)).toContain('empty-revision');
   });
 
   it('stores each render once, compressed and encrypted', async () => {

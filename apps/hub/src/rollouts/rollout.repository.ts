@@ -18,8 +18,12 @@ export interface RolloutRecord {
 export interface RolloutBundle {
   readonly id: string;
   readonly name: string;
+  readonly sourceId: string;
   readonly revision: string;
+  /** The content digest; a bundle gone from Git gets its own ("removed@…") so its removal is a rollout of its own. */
   readonly digest: string;
+  /** Gone from Git: its clusters are being (or were) emptied wave by wave. */
+  readonly removed: boolean;
   readonly rollout: Record<string, unknown>;
   readonly deletionPolicy: 'delete' | 'orphan';
 }
@@ -46,14 +50,26 @@ export class RolloutRepository {
 
   async bundlesWithRollouts(): Promise<RolloutBundle[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT id, name, good_revision, digest, good_spec->'rollout' AS rollout, good_spec->'apply'->>'deletionPolicy' AS deletion_policy
-         FROM bundles WHERE removed_at IS NULL AND good_spec->'rollout' IS NOT NULL ORDER BY id`,
+      `SELECT b.id, b.name, b.source_id, b.digest, b.removed_at IS NOT NULL AS removed,
+              -- A removal is the change of the commit that dropped the bundle (its rows' target revision).
+              CASE WHEN b.removed_at IS NULL THEN b.good_revision
+                   ELSE coalesce((SELECT d.target_revision FROM bundle_deployments d WHERE d.bundle_id = b.id AND d.target_hash IS NULL
+                                   ORDER BY d.updated_at DESC LIMIT 1), b.good_revision) END AS good_revision,
+              b.good_spec->'rollout' AS rollout, b.good_spec->'apply'->>'deletionPolicy' AS deletion_policy
+         FROM bundles b
+        WHERE b.good_spec->'rollout' IS NOT NULL
+          -- A bundle gone from Git stays in the engine's hands while any cluster still holds it.
+          AND (b.removed_at IS NULL OR EXISTS (SELECT 1 FROM bundle_deployments d WHERE d.bundle_id = b.id AND d.removal IS NULL AND d.desired_hash IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM rollouts r WHERE r.bundle_id = b.id AND r.phase IN ${ACTIVE}))
+        ORDER BY b.id`,
     );
     return rows.map((row) => ({
       id: String(row.id),
       name: row.name as string,
+      sourceId: row.source_id as string,
       revision: row.good_revision as string,
-      digest: row.digest as string,
+      removed: row.removed as boolean,
+      digest: row.removed ? `removed@${row.digest as string}` : (row.digest as string),
       rollout: row.rollout as Record<string, unknown>,
       deletionPolicy: row.deletion_policy === 'orphan' ? 'orphan' : 'delete',
     }));
@@ -61,9 +77,11 @@ export class RolloutRepository {
 
   async views(bundleId: string): Promise<ClusterView[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.reason, d.removal,
-              s.generation::text AS generation, s.phase, s.health, s.terminal, s.reason AS reported_reason
-         FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id
+      `SELECT d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.desired_revision, d.reason, d.removal,
+              s.generation::text AS generation, s.phase, s.health, s.terminal, s.reason AS reported_reason,
+              coalesce((b.good_spec->>'suspend')::boolean, false)
+                OR EXISTS (SELECT 1 FROM bundle_suspensions p WHERE p.bundle_name = b.name AND (p.cluster_id IS NULL OR p.cluster_id = d.cluster_id)) AS suspended
+         FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id JOIN bundles b ON b.id = d.bundle_id
          LEFT JOIN cluster_connections k ON k.cluster_id = d.cluster_id
          LEFT JOIN bundle_statuses s ON s.bundle_id = d.bundle_id AND s.cluster_id = d.cluster_id
         WHERE d.bundle_id = $1`,
@@ -75,8 +93,10 @@ export class RolloutRepository {
       connected: row.connected as boolean,
       targetHash: (row.target_hash as string | null) ?? null,
       desiredHash: (row.desired_hash as string | null) ?? null,
+      desiredRevision: (row.desired_revision as string | null) ?? null,
       renderError: (row.reason as string | null) ?? null,
       removed: row.removal !== null,
+      suspended: row.suspended as boolean,
       report: row.generation
         ? {
             generation: BigInt(row.generation as string),
@@ -140,17 +160,80 @@ export class RolloutRepository {
     );
   }
 
-  /** Admits (or rolls back to) a hash: a new generation from the hub-wide sequence. A null hash removes. */
-  async setDesired(manager: EntityManager, bundleId: string, clusterId: string, hash: string | null, removal: 'delete' | 'orphan'): Promise<bigint | undefined> {
+  /**
+   * Admits, rolls back to, or (null hash) removes, for many clusters at once — one statement per
+   * kind, never one per cluster — each under a new generation from the hub-wide sequence.
+   * `revision` is where a hash came from (a rollback's); by default the target's revision when the
+   * hash is the target's. Returns the generation issued per cluster.
+   */
+  async setDesiredMany(
+    manager: EntityManager,
+    bundleId: string,
+    entries: readonly { clusterId: string; hash: string | null; revision?: string | null }[],
+    removal: 'delete' | 'orphan',
+  ): Promise<Map<string, bigint>> {
+    const issued = new Map<string, bigint>();
+    const contents = entries.filter((entry) => entry.hash !== null);
+    const removals = entries.filter((entry) => entry.hash === null);
+    if (contents.length > 0) {
+      const [rows] = (await manager.query(
+        `UPDATE bundle_deployments d SET desired_hash = u.h,
+                desired_revision = COALESCE(u.r, CASE WHEN d.target_hash = u.h THEN d.target_revision ELSE d.desired_revision END),
+                removal = NULL, desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
+           FROM unnest($2::uuid[], $3::text[], $4::text[]) AS u(c, h, r)
+          WHERE d.bundle_id = $1 AND d.cluster_id = u.c
+          RETURNING d.cluster_id, d.desired_generation::text AS g`,
+        [bundleId, contents.map((e) => e.clusterId), contents.map((e) => e.hash), contents.map((e) => e.revision ?? null)],
+      )) as [{ cluster_id: string; g: string }[], number];
+      for (const row of rows) issued.set(row.cluster_id, BigInt(row.g));
+    }
+    if (removals.length > 0) {
+      const [rows] = (await manager.query(
+        `UPDATE bundle_deployments SET removal = $3, desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
+          WHERE bundle_id = $1 AND cluster_id = ANY($2::uuid[]) AND desired_hash IS NOT NULL
+          RETURNING cluster_id, desired_generation::text AS g`,
+        [bundleId, removals.map((e) => e.clusterId), removal],
+      )) as [{ cluster_id: string; g: string }[], number];
+      for (const row of rows) issued.set(row.cluster_id, BigInt(row.g));
+    }
+    return issued;
+  }
+
+  /**
+   * Gives a cluster that holds nothing of a pinned bundle its last good content. Only while it
+   * still holds nothing: a row changed since it was read is left to the next step.
+   */
+  async deliverToNewcomer(manager: EntityManager, bundleId: string, clusterId: string, hash: string, revision: string): Promise<bigint | undefined> {
     const [rows] = (await manager.query(
-      hash === null
-        ? `UPDATE bundle_deployments SET removal = $3, desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
-            WHERE bundle_id = $1 AND cluster_id = $2 AND desired_hash IS NOT NULL RETURNING desired_generation::text AS g`
-        : `UPDATE bundle_deployments SET desired_hash = $3, desired_revision = CASE WHEN target_hash = $3 THEN target_revision ELSE desired_revision END,
-                  removal = NULL, desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
-            WHERE bundle_id = $1 AND cluster_id = $2 RETURNING desired_generation::text AS g`,
-      [bundleId, clusterId, hash ?? removal],
+      `UPDATE bundle_deployments SET desired_hash = $3, desired_revision = $4, removal = NULL,
+              desired_generation = nextval('flotilla_generation_seq'), updated_at = now()
+        WHERE bundle_id = $1 AND cluster_id = $2 AND (desired_hash IS NULL OR removal IS NOT NULL) AND target_hash IS NOT NULL
+        RETURNING desired_generation::text AS g`,
+      [bundleId, clusterId, hash, revision],
     )) as [{ g: string }[], number];
     return rows[0] ? BigInt(rows[0].g) : undefined;
+  }
+
+  /**
+   * The revision a pinned bundle's newcomers get: that of its newest successful rollout, else
+   * the revision most of the failed rollout's clusters ran before it.
+   */
+  async lastGoodRevision(bundleId: string, pinned: RolloutState): Promise<string | undefined> {
+    const rows: { revision: string }[] = await this.dataSource.query(
+      `SELECT revision FROM rollouts WHERE bundle_id = $1 AND phase = 'Succeeded' AND digest NOT LIKE 'removed@%' ORDER BY id DESC LIMIT 1`,
+      [bundleId],
+    );
+    if (rows[0]) return rows[0].revision;
+    const counts = new Map<string, number>();
+    for (const progress of Object.values(pinned.clusters)) {
+      if (progress.previousRevision) counts.set(progress.previousRevision, (counts.get(progress.previousRevision) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+
+  /** The rollout section of a bundle (removed or not), for wave names and approvals. */
+  async bundleSpec(bundleId: string): Promise<Record<string, unknown> | undefined> {
+    const rows: { rollout: Record<string, unknown> | null }[] = await this.dataSource.query(`SELECT good_spec->'rollout' AS rollout FROM bundles WHERE id = $1`, [bundleId]);
+    return rows[0]?.rollout ?? undefined;
   }
 }

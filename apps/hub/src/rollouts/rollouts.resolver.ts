@@ -1,13 +1,19 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
 import type { Principal } from '@flotilla/database';
 import type { RolloutPlan } from '@flotilla/rollout';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { mapPage, PageArgs, pageSize, type Page } from '../graphql/pagination.js';
+import type { RequestLoaders } from '../graphql/request-loaders.js';
+import { RolloutPageModel } from './dtos/rollout-page.model.js';
+import { ROLLOUT_PHASES, selectRolloutPage } from './rollout-list.query.js';
 import { RolloutModel } from './dtos/rollout.model.js';
 import { RolloutRepository, type RolloutRecord } from './rollout.repository.js';
 import { planOf, RolloutService } from './rollout.service.js';
 
-function toModel(record: RolloutRecord, plan: RolloutPlan | undefined): RolloutModel {
+/** The API model of a stored rollout; wave names from the bundle's plan when it is known. */
+export function toModel(record: RolloutRecord, plan: RolloutPlan | undefined): RolloutModel {
   const clusters = Object.values(record.state.clusters);
   const names = plan?.waves.map((wave) => wave.name) ?? [...new Set(clusters.map((c) => String(c.wave)))];
   return {
@@ -22,8 +28,16 @@ function toModel(record: RolloutRecord, plan: RolloutPlan | undefined): RolloutM
     waves: names.map((name, index) => {
       const members = clusters.filter((c) => c.wave === index);
       const count = (...phases: string[]) => members.filter((c) => phases.includes(c.phase)).length;
+      const state = record.state;
       return {
         name,
+        rolloutId: record.id,
+        index,
+        progress: Object.entries(state.clusters).filter(([, c]) => c.wave === index),
+        state: waveStateOf(state.phase, state.wave, index),
+        admitted: members.filter((c) => c.phase !== 'Pending').length,
+        total: members.length,
+        approvalRequired: plan?.waves[index]?.approval ?? false,
         clusters: members.length,
         pending: count('Pending'),
         inProgress: count('Admitted'),
@@ -35,18 +49,40 @@ function toModel(record: RolloutRecord, plan: RolloutPlan | undefined): RolloutM
   };
 }
 
+function waveStateOf(phase: string, current: number, index: number): string {
+  if (phase === 'Succeeded' || index < current) return 'Complete';
+  if (index > current) return 'Pending';
+  return phase;
+}
+
 @Resolver(() => RolloutModel)
 export class RolloutsResolver {
   constructor(
     private readonly repository: RolloutRepository,
     private readonly service: RolloutService,
+    private readonly dataSource: DataSource,
   ) {}
 
-  @Query(() => [RolloutModel], { description: 'Rollouts of a bundle, newest first.' })
-  async rollouts(@Args('bundle') bundle: string, @Args('first', { type: () => Int, defaultValue: 20 }) first: number): Promise<RolloutModel[]> {
-    if (first < 1 || first > 200) throw new InvalidInputException('first', 'must be from 1 to 200');
-    const plans = new Map((await this.repository.bundlesWithRollouts()).map((b) => [b.id, planOf(b.rollout)]));
-    return (await this.repository.listForBundle(bundle, first)).map((record) => toModel(record, plans.get(record.bundleId)));
+  @Query(() => RolloutPageModel, { description: 'A page of rollouts, newest first; of one bundle, or of all.' })
+  async rollouts(
+    @Args() page: PageArgs,
+    @Args('bundle', { type: () => String, nullable: true, description: 'Only rollouts of bundles with this name.' }) bundle: string | null | undefined,
+    @Args('state', { type: () => String, nullable: true, description: `Only rollouts in this phase: ${ROLLOUT_PHASES.join(', ')}.` }) state: string | null | undefined,
+    @Context('loaders') loaders: RequestLoaders,
+  ): Promise<Page<RolloutModel>> {
+    const first = pageSize(page.first);
+    if (bundle && bundle.length > 63) throw new InvalidInputException('bundle', 'must be a bundle name of at most 63 characters');
+    if (state !== null && state !== undefined && !(ROLLOUT_PHASES as readonly string[]).includes(state)) {
+      throw new InvalidInputException('state', `must be one of ${ROLLOUT_PHASES.join(', ')}, got "${state.slice(0, 40)}"`);
+    }
+    const records = await selectRolloutPage(this.dataSource, { bundle: bundle ?? undefined, state: state ?? undefined }, first, page.after);
+    // Wave names come from each bundle's rollout section: one batched statement for the whole page.
+    const specs = await loaders.rolloutSpecs.loadMany(records.nodes.map((record) => record.bundleId));
+    const plans = new Map(records.nodes.map((record, i) => {
+      const spec = specs[i];
+      return [record.id, spec && !(spec instanceof Error) ? planOf(spec) : undefined] as const;
+    }));
+    return mapPage(records, (record) => toModel(record, plans.get(record.id)));
   }
 
   @Mutation(() => RolloutModel, { description: 'Approves a wave (before it is reached, too); the approval may expire.' })
@@ -91,7 +127,7 @@ export class RolloutsResolver {
     } catch (error) {
       throw new InvalidInputException('bundle', (error as Error).message);
     }
-    return this.rollouts(bundle, 1);
+    return (await selectRolloutPage(this.dataSource, { bundle }, 1, null)).nodes.map((record) => toModel(record, planOf(target.rollout)));
   }
 
   private async control(rolloutId: string, change: 'pause' | 'resume' | 'abort'): Promise<RolloutModel> {

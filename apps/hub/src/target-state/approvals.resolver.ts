@@ -1,11 +1,15 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Principal } from '@flotilla/database';
+import { DataSource } from 'typeorm';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { PageArgs, pageSize, type Page } from '../graphql/pagination.js';
 import { SourceService } from '../sources/source.service.js';
 import { SourceSnapshots } from '../sources/source-snapshots.service.js';
 import { ApprovalsService } from './approvals.service.js';
+import { selectApprovalPage } from './approval-list.query.js';
 import { ApprovalModel } from './dtos/approval.model.js';
+import { ApprovalPageModel } from './dtos/approval-page.model.js';
 import { TargetStateService } from './target-state.service.js';
 
 @Resolver(() => ApprovalModel)
@@ -15,11 +19,12 @@ export class ApprovalsResolver {
     private readonly targetState: TargetStateService,
     private readonly sources: SourceService,
     private readonly snapshots: SourceSnapshots,
+    private readonly dataSource: DataSource,
   ) {}
 
-  @Query(() => [ApprovalModel], { description: 'Changes waiting for a decision (or, with pending: false, the 500 newest of all).' })
-  async approvals(@Args('pending', { defaultValue: true }) pending: boolean): Promise<ApprovalModel[]> {
-    return this.service.list(pending);
+  @Query(() => ApprovalPageModel, { description: 'A page of the changes waiting for a decision (with pending: false, of all of them), newest first.' })
+  async approvals(@Args('pending', { defaultValue: true, description: 'Only changes not decided yet.' }) pending: boolean, @Args() page: PageArgs): Promise<Page<ApprovalModel>> {
+    return selectApprovalPage(this.dataSource, pending, pageSize(page.first), page.after);
   }
 
   @Mutation(() => ApprovalModel, { description: "Approves a held change; the source's current revision is applied again at once." })

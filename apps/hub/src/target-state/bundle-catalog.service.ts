@@ -114,6 +114,20 @@ export class BundleCatalog {
     return rebuilt.prepared;
   }
 
+  /**
+   * A bundle as it was at an older revision (the last good one a pinned rollout falls back to);
+   * undefined when it is unknown or did not prepare then. Not cached: it is needed rarely.
+   */
+  async preparedAt(bundleId: string, revision: string): Promise<PreparedBundle | undefined> {
+    const bundle = await this.bundles.findOneBy({ id: bundleId });
+    if (!bundle) return undefined;
+    if (bundle.goodRevision === revision) return this.preparedOf(bundle);
+    const snapshot = await this.snapshots.read(bundle.sourceId, revision);
+    const dirs = discoverBundleDirs(snapshot.files.keys());
+    const found = await this.prepareDir(bundle.path, snapshot, dirs);
+    return 'prepared' in found && found.name === bundle.name ? found.prepared : undefined;
+  }
+
   private remember(id: string, revision: string, prepared: PreparedBundle): void {
     if (this.prepared.size >= MAX_CACHED) this.prepared.delete(this.prepared.keys().next().value!);
     this.prepared.set(id, { revision, prepared });

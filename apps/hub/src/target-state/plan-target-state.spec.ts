@@ -95,6 +95,25 @@ describe('planTargetState', () => {
     expect(failed.writes).toEqual([expect.objectContaining({ reason: 'x', targetOnly: true })]);
   });
 
+  it('leaves the removals of a rollout bundle to the engine: only the target goes, and the valve still holds', () => {
+    const rolled = { ...bundle, admission: 'rollout' as const };
+    const rows = [stored('c1', 'h1'), stored('c2', 'h1'), stored('c3', 'h1')];
+    const one = planTargetState([rolled], outcomes({ c1: ok('h1'), c2: ok('h1') }), rows);
+    expect(one.heldRemovals).toEqual([]);
+    expect(one.writes).toEqual([{ ...stored('c3', 'h1'), targetHash: null, targetRevision: 'r2', bumpGeneration: false, targetOnly: true }]);
+    // Written once: a second plan over the stored target-less row writes nothing.
+    expect(planTargetState([rolled], outcomes({ c1: ok('h1'), c2: ok('h1') }), [rows[0]!, rows[1]!, stored('c3', 'h1', { targetHash: null })]).writes).toEqual([]);
+    const held = planTargetState([rolled], new Map(), rows);
+    expect(held.writes).toEqual([]);
+    expect(held.heldRemovals).toEqual([{ bundleId: 'b1', bundleName: 'web', removing: 3, of: 3 }]);
+    const approved = planTargetState([{ ...rolled, removalApproved: true }], new Map(), rows);
+    expect(approved.writes.map((w) => [w.clusterId, w.targetHash, w.removal, w.bumpGeneration, w.targetOnly])).toEqual([
+      ['c1', null, null, false, true],
+      ['c2', null, null, false, true],
+      ['c3', null, null, false, true],
+    ]);
+  });
+
   it('revives a tombstone when the cluster is targeted again, with a new generation', () => {
     const plan = planTargetState([bundle], outcomes({ c1: ok('h1') }), [stored('c1', 'h1', { removal: 'delete', targetHash: null })]);
     expect(plan.writes).toEqual([expect.objectContaining({ removal: null, desiredHash: 'h1', bumpGeneration: true })]);

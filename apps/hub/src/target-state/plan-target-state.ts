@@ -2,6 +2,8 @@
  * The pure core of target-state computation: given what each (bundle, cluster) renders to now and
  * what is stored, decide which rows change, which clusters get a new generation, which become
  * removal tombstones, and which removals must wait for a person (the safety valve, design.md §7).
+ * For rollout bundles only the target moves (null when the bundle leaves a cluster); the rollout
+ * engine admits the new content and the removals wave by wave.
  * No I/O here, so every rule is tested on its own (plan-target-state.spec.ts).
  */
 
@@ -150,6 +152,12 @@ export function planTargetState(
       continue;
     }
     for (const row of delivered) {
+      if (bundle.admission === 'rollout') {
+        // The rollout engine removes it wave by wave: only the target says it leaves.
+        if (row.targetHash === null && row.reason === null) continue;
+        writes.push({ ...row, bundleId: bundle.id, targetHash: null, targetRevision: bundle.revision, reason: null, bumpGeneration: false, targetOnly: true });
+        continue;
+      }
       writes.push({
         bundleId: bundle.id,
         clusterId: row.clusterId,

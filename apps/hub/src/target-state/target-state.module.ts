@@ -33,6 +33,6 @@ import { TargetStateWriter } from './target-state.writer.js';
     BundleDeploymentsResolver,
     { provide: RenderPoolProvider, useFactory: () => new RenderPoolProvider() },
   ],
-  exports: [TargetStateService, BundleCatalog, RenderedContentStore, ApprovalsService, DesiredStateEvents],
+  exports: [TargetStateService, BundleCatalog, RenderedContentStore, ApprovalsService, DesiredStateEvents, RenderPoolProvider],
 })
 export class TargetStateModule {}

@@ -1,0 +1,28 @@
+import { FlotillaException } from '../common/flotilla.exception.js';
+
+export enum RolloutExceptionCode {
+  NotFound = 'ROLLOUT_NOT_FOUND',
+  BundleNotFound = 'ROLLOUT_BUNDLE_NOT_FOUND',
+  ClusterNotFound = 'ROLLOUT_CLUSTER_NOT_FOUND',
+  WrongPhase = 'ROLLOUT_WRONG_PHASE',
+}
+
+const GRAPHQL_CODES = {
+  [RolloutExceptionCode.NotFound]: 'NOT_FOUND',
+  [RolloutExceptionCode.BundleNotFound]: 'NOT_FOUND',
+  [RolloutExceptionCode.ClusterNotFound]: 'NOT_FOUND',
+  [RolloutExceptionCode.WrongPhase]: 'FAILED_PRECONDITION',
+} as const;
+
+/** A rollout or suspension request that cannot be carried out; the message names the rollout, bundle or cluster. */
+export class RolloutException extends FlotillaException {
+  readonly graphqlCode;
+
+  constructor(
+    readonly code: RolloutExceptionCode,
+    message: string,
+  ) {
+    super(message, { reason: code });
+    this.graphqlCode = GRAPHQL_CODES[code];
+  }
+}
