@@ -17,12 +17,12 @@ describe('clusters over GraphQL', () => {
   afterAll(() => hub?.close());
 
   const names = async (selector?: unknown): Promise<string[]> => {
-    const result = await hub.graphql<{ clusters: { name: string }[] }>('query($s: LabelSelectorInput) { clusters(selector: $s) { name } }', {
+    const result = await hub.graphql<{ clusters: { nodes: { name: string }[] } }>('query($s: LabelSelectorInput) { clusters(selector: $s) { nodes { name } } }', {
       token: hub.adminToken,
       variables: { s: selector },
     });
     expect(result.errors).toBeUndefined();
-    return result.data!.clusters.map((c) => c.name);
+    return result.data!.clusters.nodes.map((c) => c.name);
   };
 
   it('lists clusters, filtered by label selectors with Kubernetes semantics', async () => {
@@ -63,7 +63,7 @@ describe('clusters over GraphQL', () => {
   it('answers unknown clusters and bad selectors clearly', async () => {
     const missing = await hub.graphql('{ cluster(name: "nope") { id } }', { token: hub.adminToken });
     expect(missing.errors?.[0]).toMatchObject({ message: 'no cluster is named "nope"', extensions: { code: 'NOT_FOUND' } });
-    const bad = await hub.graphql('{ clusters(selector: {matchExpressions: [{key: "a", operator: "Near", values: ["x"]}]}) { id } }', {
+    const bad = await hub.graphql('{ clusters(selector: {matchExpressions: [{key: "a", operator: "Near", values: ["x"]}]}) { nodes { id } } }', {
       token: hub.adminToken,
     });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -115,6 +115,17 @@ describe('flotilla demo: convergence, a rollout after a commit, drift after kube
     const drifted = await demo.waitForLine(/ drifted=1 /, 20_000, demo.lines.length);
     expect(demo.lines[drifted]).toMatch(/healthy=9\/9/);
     expect(await kubectl('eu-1', '-n', 'monitoring', 'get', 'deployment', 'collector', '-o', 'jsonpath={.spec.replicas}')).toBe('2');
+    // …field by field, as the hub's API tells it.
+    const token = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+    const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ bundleDeployments(bundle: "monitoring", drifted: true) { nodes { cluster drift { resource path live desired manager } } } }' }),
+    });
+    const { data } = (await response.json()) as { data: { bundleDeployments: { nodes: { cluster: string; drift: Record<string, string>[] }[] } } };
+    expect(data.bundleDeployments.nodes).toEqual([
+      { cluster: 'eu-1', drift: [{ resource: 'apps/v1 Deployment monitoring/collector', path: '/spec/replicas', live: '2', desired: '1', manager: 'kubectl' }] },
+    ]);
 
     // Correcting drift: the agent takes the change back to what the bundle declares (3 replicas in Europe).
     await kubectl('eu-2', '-n', 'web', 'scale', 'deployment', 'web', '--replicas=9');

@@ -74,7 +74,7 @@ describe('API authentication, roles and audit', () => {
   it('keeps token management for admins: an operator is refused', async () => {
     const write = await hub.graphql(REVOKE, { token: tokensOf.operator!.token, variables: { id: tokensOf.viewer!.id } });
     expect(write.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const list = await hub.graphql('{ apiTokens { id } }', { token: tokensOf.operator!.token });
+    const list = await hub.graphql('{ apiTokens { nodes { id } } }', { token: tokensOf.operator!.token });
     expect(list.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -88,10 +88,10 @@ describe('API authentication, roles and audit', () => {
     expect(failed.errors?.[0]).toMatchObject({ message: 'input.name: must be 1-100 characters', extensions: { code: 'BAD_USER_INPUT' } });
     const last = await query(`SELECT actor, outcome, error FROM audit_log ORDER BY id DESC LIMIT 1`);
     expect(last[0]).toEqual({ actor: 'admin-bot', outcome: 'failed', error: 'input.name: must be 1-100 characters' });
-    const viaApi = await hub.graphql<{ auditLog: { action: string; outcome: string }[] }>('{ auditLog(first: 2) { action outcome } }', {
+    const viaApi = await hub.graphql<{ auditLog: { nodes: { action: string; outcome: string }[] } }>('{ auditLog(first: 2) { nodes { action outcome } } }', {
       token: tokensOf.admin!.token,
     });
-    expect(viaApi.data?.auditLog[0]).toEqual({ action: 'createApiToken', outcome: 'failed' });
+    expect(viaApi.data?.auditLog.nodes[0]).toEqual({ action: 'createApiToken', outcome: 'failed' });
   });
 
   it('refuses a revoked token at once', async () => {
@@ -123,13 +123,14 @@ describe('API authentication, roles and audit', () => {
   it('never stores or returns a token secret', async () => {
     const stored = await query(`SELECT row_to_json(t)::text AS row FROM api_tokens t`);
     for (const { row } of stored) expect(row as string).not.toContain(hub.adminToken);
-    const listed = await hub.graphql('{ apiTokens { id name displayPrefix } }', { token: hub.adminToken });
+    const listed = await hub.graphql<{ apiTokens: { nodes: { name: string }[] } }>('{ apiTokens { nodes { id name displayPrefix } } }', { token: hub.adminToken });
+    expect(listed.data?.apiTokens.nodes.map((t) => t.name)).toContain('initial-admin');
     expect(JSON.stringify(listed)).not.toContain(hub.adminToken.slice(12));
   });
 
   it('answers bad arguments with BAD_USER_INPUT, not an internal error', async () => {
-    const bad = await hub.graphql('{ auditLog(before: "1; drop table audit_log") { id } }', { token: hub.adminToken });
-    expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const bad = await hub.graphql('{ auditLog(after: "1; drop table audit_log") { nodes { id } } }', { token: hub.adminToken });
+    expect(bad.errors?.[0]).toMatchObject({ message: 'after: is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT' } });
     const badId = await hub.graphql(REVOKE, { token: hub.adminToken, variables: { id: 'nope' } });
     expect(badId.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const missing = await hub.graphql(REVOKE, { token: hub.adminToken, variables: { id: '00000000-0000-0000-0000-000000000000' } });

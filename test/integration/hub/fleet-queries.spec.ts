@@ -37,12 +37,12 @@ describe('fleet queries', () => {
   afterAll(() => hub?.close());
 
   it('loads nested connections in one statement, whatever the number of clusters (no N+1)', async () => {
-    const query = '{ clusters { name connection { state agentVersion } } }';
+    const query = '{ clusters { nodes { name connection { state agentVersion } } } }';
     await hub.graphql(query, { token: hub.adminToken }); // warm: token last-used, schema
-    let answer: GraphqlResponse<{ clusters: { name: string; connection: { state: string } }[] }> = {};
+    let answer: GraphqlResponse<{ clusters: { nodes: { name: string; connection: { state: string } }[] } }> = {};
     const statements = await statementsDuring(async () => (answer = await hub.graphql(query, { token: hub.adminToken })));
-    expect(answer.data!.clusters).toHaveLength(25);
-    expect(answer.data!.clusters.filter((c) => c.connection.state === 'Connected')).toHaveLength(11);
+    expect(answer.data!.clusters.nodes).toHaveLength(25);
+    expect(answer.data!.clusters.nodes.filter((c) => c.connection.state === 'Connected')).toHaveLength(11);
     // Token lookup, cluster list, one batched connection lookup (plus pool bookkeeping at most).
     expect(statements).toBeGreaterThanOrEqual(2); // the counter sees the hub's statements
     expect(statements).toBeLessThanOrEqual(5);

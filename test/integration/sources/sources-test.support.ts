@@ -79,12 +79,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 export async function revisionsOf(hub: TestHub, sourceId: string, token = hub.adminToken): Promise<RevisionView[]> {
-  const answer = await hub.graphql<{ revisions: RevisionView[] }>(
-    `query($id: ID!) { revisions(sourceId: $id, first: 50) { sha authorName authorEmail message committedAt fetchedAt } }`,
+  const answer = await hub.graphql<{ revisions: { nodes: RevisionView[] } }>(
+    `query($id: ID!) { revisions(sourceId: $id, first: 50) { nodes { sha authorName authorEmail message committedAt fetchedAt } } }`,
     { token, variables: { id: sourceId } },
   );
   if (answer.errors) throw new Error(JSON.stringify(answer.errors));
-  return answer.data!.revisions;
+  return answer.data!.revisions.nodes;
 }
 
 export async function sourceOf(hub: TestHub, id: string): Promise<SourceView> {

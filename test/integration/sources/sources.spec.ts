@@ -62,15 +62,15 @@ describe('sources: add, fetch, revisions, errors', () => {
   });
 
   it('lists and reads sources for a viewer, who cannot change them', async () => {
-    const list = await hub.graphql<{ sources: SourceView[] }>(`{ sources { ${SOURCE_FIELDS} } }`, { token: viewer });
-    expect(list.data?.sources.map((source) => source.name)).toEqual(['fleet']);
+    const list = await hub.graphql<{ sources: { nodes: SourceView[] } }>(`{ sources { nodes { ${SOURCE_FIELDS} } } }`, { token: viewer });
+    expect(list.data?.sources.nodes.map((source) => source.name)).toEqual(['fleet']);
     const denied = await add({ name: 'sneaky', url: repo.url }, viewer);
     expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await count('sources')).toBe(1);
   });
 
   it('records a new commit on syncSource, keeps the old revisions, and does not duplicate', async () => {
-    const fleet = (await hub.graphql<{ sources: SourceView[] }>(`{ sources { id } }`, { token: viewer })).data!.sources[0]!;
+    const fleet = (await hub.graphql<{ sources: { nodes: SourceView[] } }>(`{ sources { nodes { id } } }`, { token: viewer })).data!.sources.nodes[0]!;
     await repo.write('deploy/web/service.yaml', 'kind: Service\n');
     const second = await repo.commit('Add a service');
     const synced = await hub.graphql<{ syncSource: SourceView }>(`mutation($id: ID!) { syncSource(id: $id) { lastFetchedSha lastError } }`, {
@@ -140,7 +140,7 @@ describe('sources: add, fetch, revisions, errors', () => {
       added,
       updated,
       failed,
-      await hub.graphql(`{ sources { ${SOURCE_FIELDS} } }`, { token: hub.adminToken }),
+      await hub.graphql(`{ sources { nodes { ${SOURCE_FIELDS} } } }`, { token: hub.adminToken }),
       await sql(hub, `SELECT row_to_json(s)::text FROM sources s`),
       // bytea shows as hex in JSON; the escape form shows any plaintext as it is.
       await sql(hub, `SELECT encode(credentials, 'escape') AS c, encode(webhook_secret, 'escape') AS w FROM sources`),
@@ -161,7 +161,7 @@ describe('sources: add, fetch, revisions, errors', () => {
 
     beforeAll(async () => {
       goodSha = (await repo.git('rev-parse', 'HEAD')).trim();
-      id = (await hub.graphql<{ sources: SourceView[] }>(`{ sources { id name } }`, { token: viewer })).data!.sources.find((s) => s.name === 'fleet')!.id;
+      id = (await hub.graphql<{ sources: { nodes: SourceView[] } }>(`{ sources { nodes { id name } } }`, { token: viewer })).data!.sources.nodes.find((s) => s.name === 'fleet')!.id;
     });
 
     afterEach(async () => {

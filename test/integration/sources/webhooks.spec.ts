@@ -120,9 +120,9 @@ describe('source webhooks', () => {
     const response = await fetch(`${hub.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${hub.adminToken}` },
-      body: JSON.stringify({ query: '{ sources { name } }' }),
+      body: JSON.stringify({ query: '{ sources { nodes { name } } }' }),
     });
-    expect(await response.json()).toEqual({ data: { sources: [{ name: 'hooked' }] } });
+    expect(await response.json()).toEqual({ data: { sources: { nodes: [{ name: 'hooked' }] } } });
     const tooBig = await fetch(`${hub.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

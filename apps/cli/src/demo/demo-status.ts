@@ -41,25 +41,36 @@ function isHealthy(row: Row, since: Date): boolean {
   );
 }
 
+const ROW_PAGE_FIELDS =
+  'nodes { bundle cluster desiredGeneration reportedGeneration phase health reason reportedReason removal observedAt driftedFields } pageInfo { hasNextPage endCursor }';
+
 export async function snapshot(hub: DemoHub, expectedRows: number, since: Date): Promise<DemoSnapshot> {
+  type RowPage = { nodes: Row[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
   const data = await graphql<{
     fleet: { clustersByConnection: { value: string; count: number }[] };
-    bundleDeployments: Row[];
-    rollouts: DemoSnapshot['rollout'][];
+    bundleDeployments: RowPage;
+    rollouts: { nodes: DemoSnapshot['rollout'][] };
   }>(
     hub,
     `{ fleet { clustersByConnection { value count } }
-       bundleDeployments(first: 5000) { bundle cluster desiredGeneration reportedGeneration phase health reason reportedReason removal observedAt driftedFields }
-       rollouts(bundle: "api", first: 1) { phase currentWave waves { name clusters done } } }`,
+       bundleDeployments(first: 500) { ${ROW_PAGE_FIELDS} }
+       rollouts(bundle: "api", first: 1) { nodes { phase currentWave waves { name clusters done } } } }`,
   );
-  const healthy = data.bundleDeployments.filter((row) => isHealthy(row, since)).length;
+  const rows = [...data.bundleDeployments.nodes];
+  // A demo fleet fits in one page; follow the cursor anyway rather than silently count a partial list.
+  for (let page = data.bundleDeployments; page.pageInfo.hasNextPage; ) {
+    page = (await graphql<{ bundleDeployments: RowPage }>(hub, `query($after: String) { bundleDeployments(first: 500, after: $after) { ${ROW_PAGE_FIELDS} } }`, { after: page.pageInfo.endCursor }))
+      .bundleDeployments;
+    rows.push(...page.nodes);
+  }
+  const healthy = rows.filter((row) => isHealthy(row, since)).length;
   return {
-    rows: data.bundleDeployments,
+    rows,
     connected: data.fleet.clustersByConnection.find((c) => c.value === 'Connected')?.count ?? 0,
-    rollout: data.rollouts[0],
+    rollout: data.rollouts.nodes[0],
     healthy,
-    drifted: data.bundleDeployments.filter((row) => row.driftedFields > 0).length,
-    converged: data.bundleDeployments.length === expectedRows && healthy === expectedRows,
+    drifted: rows.filter((row) => row.driftedFields > 0).length,
+    converged: rows.length === expectedRows && healthy === expectedRows,
   };
 }
 

@@ -66,8 +66,8 @@ async function runDemo(dataDir: string, count: number, options: DemoOptions, tim
     say(`starting the hub (data in ${dataDir}) …`);
     hub = await startDemoHub(dataDir, httpPort);
     const repo = await ensureDemoRepository(resolve(dataDir, 'repo'));
-    const sources = await graphql<{ sources: { id: string; name: string }[] }>(hub, '{ sources { id name } }');
-    if (!sources.sources.some((source) => source.name === 'demo')) {
+    const sources = await graphql<{ sources: { nodes: { id: string; name: string }[] } }>(hub, '{ sources(first: 500) { nodes { id name } } }');
+    if (!sources.sources.nodes.some((source) => source.name === 'demo')) {
       await graphql(hub, 'mutation($input: AddSourceInput!) { addSource(input: $input) { source { id } } }', {
         input: { name: 'demo', url: `file://${repo}`, ref: 'main' },
       });
@@ -119,7 +119,7 @@ function nextSteps(hub: DemoHub, repo: string, fleet: readonly DemoCluster[]): s
     '',
     'Try next:',
     `  GraphQL:  curl -s ${hub.url}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${hub.token}' \\`,
-    `              -d '{"query":"{ fleet { clusters bundleDeployments } rollouts(bundle: \\"api\\") { phase currentWave } }"}'`,
+    `              -d '{"query":"{ fleet { clusters bundleDeployments } rollouts(bundle: \\"api\\") { nodes { phase currentWave } } }"}'`,
     `  Roll out: cd ${repo} && sed -i 's/1.0.0/1.1.0/' apps/api/flotilla.yaml && git commit -qam "api 1.1.0"   (watch the waves)`,
     `  Drift:    KUBECONFIG=${fleet[0]?.kubeconfigPath ?? '?'} kubectl -n web scale deployment web --replicas=9   (the agent takes it back)`,
     `  Report:   KUBECONFIG=${fleet[0]?.kubeconfigPath ?? '?'} kubectl -n monitoring scale deployment collector --replicas=2   (shown as drift, left alone)`,

@@ -1,27 +1,30 @@
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
 import { AuditLogRepository } from '@flotilla/database';
 import { RequireRole } from '../auth/require-role.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { decodeCursor, PageArgs, pageSize, toPage, type Page } from '../graphql/pagination.js';
+import { AuditRecordPageModel } from './dtos/audit-record-page.model.js';
 import { AuditChainVerificationModel } from './dtos/audit-chain.model.js';
 import { AuditRecordModel } from './dtos/audit-record.model.js';
 
-const MAX_PAGE = 500;
-
 @Resolver(() => AuditRecordModel)
 export class AuditResolver {
-  constructor(private readonly log: AuditLogRepository) {}
+  constructor(
+    private readonly log: AuditLogRepository,
+    private readonly dataSource: DataSource,
+  ) {}
 
-  @Query(() => [AuditRecordModel], { description: 'Audit records, newest first. Admin only.' })
+  @Query(() => AuditRecordPageModel, { description: 'A page of audit records, newest first. Admin only.' })
   @RequireRole('admin')
-  async auditLog(
-    @Args('first', { type: () => Int, defaultValue: 50, description: `At most ${MAX_PAGE}.` }) first: number,
-    @Args('before', { type: () => ID, nullable: true, description: 'Only records older than this id.' }) before?: string,
-  ): Promise<AuditRecordModel[]> {
-    if (first < 1 || first > MAX_PAGE) throw new InvalidInputException('first', `must be from 1 to ${MAX_PAGE}, got ${first}`);
-    if (before !== undefined && before !== null && !/^\d{1,18}$/.test(before)) {
-      throw new InvalidInputException('before', `must be an audit record id, got "${before.slice(0, 40)}"`);
-    }
-    return this.log.list(first, before ?? undefined);
+  async auditLog(@Args() page: PageArgs): Promise<Page<AuditRecordModel>> {
+    const first = pageSize(page.first);
+    const before = page.after ? String(decodeCursor(page.after, ['number'])[0]) : undefined;
+    const [records, total] = await Promise.all([
+      this.log.list(first + 1, before),
+      this.dataSource.query('SELECT count(*)::int AS n FROM audit_log') as Promise<{ n: number }[]>,
+    ]);
+    return toPage(records, first, page.after, total[0]!.n, (record) => [Number(record.id)], (record) => record);
   }
 
   @Query(() => AuditChainVerificationModel, {

@@ -1,6 +1,10 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { ApiTokenRepository, type ApiRole, type Principal } from '@flotilla/database';
+import { DataSource } from 'typeorm';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { PageArgs, pageSize, type Page } from '../graphql/pagination.js';
+import { selectApiTokenPage } from './api-token-list.query.js';
+import { ApiTokenPageModel } from './dtos/api-token-page.model.js';
 import { AuthException, AuthExceptionCode } from './auth.exception.js';
 import { CurrentPrincipal } from './current-principal.decorator.js';
 import { ApiTokenModel, CreatedApiTokenModel, PrincipalModel, type ApiRoleModel } from './dtos/api-token.model.js';
@@ -11,17 +15,20 @@ const DAY_MS = 86_400_000;
 
 @Resolver(() => ApiTokenModel)
 export class ApiTokenResolver {
-  constructor(private readonly tokens: ApiTokenRepository) {}
+  constructor(
+    private readonly tokens: ApiTokenRepository,
+    private readonly dataSource: DataSource,
+  ) {}
 
   @Query(() => PrincipalModel, { description: 'Who the caller is.' })
   me(@CurrentPrincipal() principal: Principal): PrincipalModel {
     return { tokenId: principal.tokenId, name: principal.name, role: principal.role as ApiRoleModel };
   }
 
-  @Query(() => [ApiTokenModel], { description: 'Every API token, revoked ones included. Admin only.' })
+  @Query(() => ApiTokenPageModel, { description: 'A page of API tokens, revoked ones included, oldest first. Admin only.' })
   @RequireRole('admin')
-  async apiTokens(): Promise<ApiTokenModel[]> {
-    return (await this.tokens.list()) as ApiTokenModel[];
+  async apiTokens(@Args() page: PageArgs): Promise<Page<ApiTokenModel>> {
+    return selectApiTokenPage(this.dataSource, pageSize(page.first), page.after);
   }
 
   @Mutation(() => CreatedApiTokenModel, { description: 'Creates a token; its secret is in the answer and nowhere else. Admin only.' })

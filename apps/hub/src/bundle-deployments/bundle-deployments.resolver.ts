@@ -1,10 +1,18 @@
-import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
-import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { BundleModel } from '../bundles/dtos/bundle.model.js';
+import { toBundleModel } from '../bundles/to-bundle-model.util.js';
+import { ClusterModel } from '../clusters/dtos/cluster.model.js';
+import { toClusterModel } from '../clusters/utils/to-cluster-model.util.js';
+import { PageArgs, pageSize, type Page } from '../graphql/pagination.js';
+import type { RequestLoaders } from '../graphql/request-loaders.js';
+import { selectBundleDeploymentPage } from './bundle-deployment-rows.query.js';
+import { BundleDeploymentPageModel } from './dtos/bundle-deployment-page.model.js';
 import { BundleDeploymentModel, RenderPreviewModel } from './dtos/bundle-deployment.model.js';
+import { FieldDriftModel, ResourceStatusModel } from './dtos/resource-status.model.js';
 import { PreviewService } from './preview.service.js';
-
-const MAX_PAGE = 5_000;
+import { toResourceStatuses } from './utils/to-resource-statuses.util.js';
+import { validateBundleDeploymentFilter } from './utils/validate-bundle-deployment-filter.util.js';
 
 @Resolver(() => BundleDeploymentModel)
 export class BundleDeploymentsResolver {
@@ -13,45 +21,46 @@ export class BundleDeploymentsResolver {
     private readonly previews: PreviewService,
   ) {}
 
-  @Query(() => [BundleDeploymentModel], { description: 'Bundle deployments, filtered by bundle and/or cluster name, ordered by bundle then cluster.' })
+  @Query(() => BundleDeploymentPageModel, { description: 'A page of bundle deployments, by bundle then cluster, narrowed by every filter given.' })
   async bundleDeployments(
-    @Args('bundle', { nullable: true }) bundle?: string,
-    @Args('cluster', { nullable: true }) cluster?: string,
-    @Args('first', { type: () => Int, defaultValue: 1_000, description: `At most ${MAX_PAGE}.` }) first = 1_000,
-  ): Promise<BundleDeploymentModel[]> {
-    if (first < 1 || first > MAX_PAGE) throw new InvalidInputException('first', `must be from 1 to ${MAX_PAGE}, got ${first}`);
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT d.id, b.name AS bundle, c.name AS cluster, d.target_hash, d.target_revision, d.desired_hash,
-              d.desired_generation::text AS desired_generation, d.desired_revision, d.removal, d.reason, d.updated_at,
-              s.acked_generation::text AS acked_generation, s.generation::text AS reported_generation, s.phase, s.health,
-              coalesce(s.terminal, false) AS terminal, coalesce(s.drifted_fields, 0) AS drifted_fields, s.reason AS reported_reason, s.observed_at
-         FROM bundle_deployments d JOIN bundles b ON b.id = d.bundle_id JOIN clusters c ON c.id = d.cluster_id
-         LEFT JOIN bundle_statuses s ON s.bundle_id = d.bundle_id AND s.cluster_id = d.cluster_id
-        WHERE ($1::text IS NULL OR b.name = $1) AND ($2::text IS NULL OR c.name = $2)
-        ORDER BY b.name, c.name LIMIT $3`,
-      [bundle ?? null, cluster ?? null, first],
-    );
-    return rows.map((row) => ({
-      id: String(row.id),
-      bundle: row.bundle as string,
-      cluster: row.cluster as string,
-      targetHash: row.target_hash as string | null,
-      targetRevision: row.target_revision as string | null,
-      desiredHash: row.desired_hash as string | null,
-      desiredGeneration: row.desired_generation as string | null,
-      desiredRevision: row.desired_revision as string | null,
-      removal: row.removal as string | null,
-      reason: row.reason as string | null,
-      updatedAt: row.updated_at as Date,
-      ackedGeneration: row.acked_generation as string | null,
-      reportedGeneration: row.reported_generation as string | null,
-      phase: row.phase as string | null,
-      health: row.health as string | null,
-      terminal: row.terminal as boolean,
-      driftedFields: row.drifted_fields as number,
-      reportedReason: (row.reported_reason as string | null) || null,
-      observedAt: row.observed_at as Date | null,
-    }));
+    @Args() page: PageArgs,
+    @Args('bundle', { type: () => String, nullable: true, description: 'Only deployments of bundles with this name.' }) bundle?: string | null,
+    @Args('cluster', { type: () => String, nullable: true, description: 'Only deployments on the cluster with this name.' }) cluster?: string | null,
+    @Args('phase', { type: () => String, nullable: true, description: 'Only this reported phase (e.g. APPLIED, FAILED); NONE: no report yet.' }) phase?: string | null,
+    @Args('health', { type: () => String, nullable: true, description: 'Only this reported health (HEALTHY, PROGRESSING, DEGRADED, UNKNOWN); NONE: no report yet.' })
+    health?: string | null,
+    @Args('drifted', { type: () => Boolean, nullable: true, description: 'Only deployments reporting drift (true) or reporting none (false).' }) drifted?: boolean | null,
+    @Args('reason', { type: () => String, nullable: true, description: "Only deployments whose blocking reason or agent's reason contains this text (case-insensitive)." })
+    reason?: string | null,
+  ): Promise<Page<BundleDeploymentModel>> {
+    const first = pageSize(page.first);
+    const filter = validateBundleDeploymentFilter({ bundle, cluster, phase, health, drifted, reason });
+    return selectBundleDeploymentPage(this.dataSource, filter, first, page.after);
+  }
+
+  @ResolveField(() => ClusterModel, { description: 'The cluster this deployment is on (the `cluster` field is its name).' })
+  async clusterNode(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<ClusterModel> {
+    const row = await loaders.clusters.load(deployment.clusterId);
+    // The deployment row references its cluster (ON DELETE CASCADE): a miss is a deletion racing this request.
+    if (!row) throw new Error(`cluster ${deployment.cluster} was deleted while this request ran`);
+    return toClusterModel({ id: row.id, name: row.name, labels: row.labels, vars: row.vars, createdAt: row.created_at, updatedAt: row.updated_at });
+  }
+
+  @ResolveField(() => BundleModel, { description: 'The bundle this deployment is of (the `bundle` field is its name).' })
+  async bundleNode(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<BundleModel> {
+    const row = await loaders.bundles.load(deployment.bundleId);
+    if (!row) throw new Error(`bundle ${deployment.bundle} was deleted while this request ran`);
+    return toBundleModel(row);
+  }
+
+  @ResolveField(() => [ResourceStatusModel], { description: "The bundle's objects on this cluster as its agent last reported them (empty before the first report)." })
+  async resources(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<ResourceStatusModel[]> {
+    return toResourceStatuses(await loaders.statusResources.load(`${deployment.bundleId}/${deployment.clusterId}`));
+  }
+
+  @ResolveField(() => [FieldDriftModel], { description: 'Field-level drift from the latest report: every declared field whose live value differs, object by object.' })
+  async drift(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<FieldDriftModel[]> {
+    return toResourceStatuses(await loaders.statusResources.load(`${deployment.bundleId}/${deployment.clusterId}`)).flatMap((resource) => resource.drift);
   }
 
   @Query(() => RenderPreviewModel, { description: 'Renders a bundle for a cluster (at its good state, or at a fetched revision) and diffs it against what the cluster is meant to run.' })

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { labelSelectorSchema, matchesLabelSelector, type LabelSelector } from '@flotilla/render';
+import { labelSelectorSchema, type LabelSelector } from '@flotilla/render';
 import { QueryFailedError, type Repository } from 'typeorm';
+import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { pageSize, type Page } from '../graphql/pagination.js';
 import { ClusterEvents } from './cluster-events.js';
+import { ClusterListRepository, type ListedCluster } from './cluster-list.repository.js';
 import { ClusterEntity } from './cluster.entity.js';
 import { ClusterException, ClusterExceptionCode } from './cluster.exception.js';
 import { validateClusterLabels, validateClusterName, validateClusterVars } from './utils/validate-cluster-input.util.js';
+
+const MAX_SEARCH = 63;
 
 /** Cluster records: the rules for creating, relabelling and deleting them. */
 @Injectable()
@@ -13,6 +18,7 @@ export class ClusterService {
   constructor(
     @InjectRepository(ClusterEntity) private readonly clusters: Repository<ClusterEntity>,
     private readonly events: ClusterEvents,
+    private readonly lists: ClusterListRepository,
   ) {}
 
   async create(name: string, labels: readonly { key: string; value: string }[], vars: unknown): Promise<ClusterEntity> {
@@ -64,15 +70,24 @@ export class ClusterService {
     return cluster;
   }
 
-  /** Every cluster the selector matches (Kubernetes semantics), ordered by name. */
-  async list(selector?: LabelSelector): Promise<ClusterEntity[]> {
-    if (selector) {
-      const checked = labelSelectorSchema.safeParse(selector);
+  /**
+   * One page of clusters, by name, with the filters checked first: an invalid selector, connection state or
+   * search names the argument at fault; nothing is read for an invalid request.
+   */
+  async page(filter: { selector?: LabelSelector; connection?: string | null; search?: string | null }, first: number, after?: string | null): Promise<Page<ListedCluster>> {
+    const size = pageSize(first);
+    if (filter.selector) {
+      const checked = labelSelectorSchema.safeParse(filter.selector);
       if (!checked.success) {
         throw new ClusterException(ClusterExceptionCode.Invalid, `selector: ${checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
       }
     }
-    const all = await this.clusters.find({ order: { name: 'ASC' } });
-    return selector ? all.filter((cluster) => matchesLabelSelector(selector, cluster.labels)) : all;
+    const connection = filter.connection ?? undefined;
+    if (connection !== undefined && connection !== 'Connected' && connection !== 'Disconnected') {
+      throw new InvalidInputException('connection', `must be Connected or Disconnected, got "${connection.slice(0, 40)}"`);
+    }
+    const search = filter.search ?? undefined;
+    if (search !== undefined && search.length > MAX_SEARCH) throw new InvalidInputException('search', `must be at most ${MAX_SEARCH} characters`);
+    return this.lists.page({ selector: filter.selector, connection, search: search || undefined }, size, after);
   }
 }

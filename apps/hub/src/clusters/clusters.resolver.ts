@@ -2,21 +2,17 @@ import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '
 import type { RequestLoaders } from '../graphql/request-loaders.js';
 import type { LabelSelector } from '@flotilla/render';
 import { GraphQLJSON } from '../graphql/json.scalar.js';
-import type { ClusterEntity } from './cluster.entity.js';
 import { ClusterService } from './cluster.service.js';
 import { CreateClusterInput, LabelInput, LabelSelectorInput } from './dtos/cluster.inputs.js';
 import { ClusterConnectionModel } from './dtos/cluster-connection.model.js';
 import { ClusterModel } from './dtos/cluster.model.js';
+import { ClusterPageModel } from './dtos/cluster-page.model.js';
+import { BundleDeploymentModel } from '../bundle-deployments/dtos/bundle-deployment.model.js';
+import { mapPage, PageArgs, type Page } from '../graphql/pagination.js';
+import { toClusterModel } from './utils/to-cluster-model.util.js';
 
-/** The API model of a cluster: labels as a list sorted by key. */
-export function toClusterModel(cluster: ClusterEntity): ClusterModel {
-  return {
-    ...cluster,
-    labels: Object.entries(cluster.labels)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, value]) => ({ key, value })),
-  };
-}
+// Other features (registration) map clusters through the resolver's module; the function lives in utils.
+export { toClusterModel };
 
 function toSelector(input: LabelSelectorInput): LabelSelector {
   return {
@@ -50,9 +46,24 @@ export class ClustersResolver {
     };
   }
 
-  @Query(() => [ClusterModel], { description: 'Clusters, by name; with a selector, only those it matches.' })
-  async clusters(@Args('selector', { type: () => LabelSelectorInput, nullable: true }) selector?: LabelSelectorInput): Promise<ClusterModel[]> {
-    return (await this.service.list(selector ? toSelector(selector) : undefined)).map(toClusterModel);
+  @ResolveField(() => [BundleDeploymentModel], { description: 'The bundle deployments of this cluster, by bundle name.' })
+  async bundleDeployments(@Parent() cluster: ClusterModel, @Context('loaders') loaders: RequestLoaders): Promise<BundleDeploymentModel[]> {
+    return loaders.bundleDeploymentsOfCluster.load(cluster.id);
+  }
+
+  @Query(() => ClusterPageModel, { description: 'A page of clusters, by name, narrowed by every filter given.' })
+  async clusters(
+    @Args() page: PageArgs,
+    @Args('selector', { type: () => LabelSelectorInput, nullable: true, description: 'Only clusters this label selector matches.' }) selector?: LabelSelectorInput | null,
+    @Args('connection', { type: () => String, nullable: true, description: 'Only Connected or only Disconnected clusters (never connected counts as Disconnected).' })
+    connection?: string | null,
+    @Args('search', { type: () => String, nullable: true, description: 'Only clusters whose name contains this text (case-insensitive).' }) search?: string | null,
+    @Context('loaders') loaders?: RequestLoaders,
+  ): Promise<Page<ClusterModel>> {
+    const result = await this.service.page({ selector: selector ? toSelector(selector) : undefined, connection, search }, page.first, page.after);
+    // The page already holds each cluster's connection: the connection field then needs no statement of its own.
+    for (const { cluster, connection: row } of result.nodes) loaders?.connections.prime(cluster.id, row);
+    return mapPage(result, (listed) => toClusterModel(listed.cluster));
   }
 
   @Query(() => ClusterModel, { description: 'One cluster by name.' })

@@ -89,8 +89,28 @@ export class SourceRepository {
     await this.sources.update({ id }, { lastError: error.slice(0, 4_000), lastErrorAt: new Date() });
   }
 
-  /** Newest first. */
-  listRevisions(sourceId: string, first: number): Promise<RevisionEntity[]> {
-    return this.revisions.find({ where: { sourceId }, order: { fetchedAt: 'DESC', id: 'DESC' }, take: first });
+  /** One page of sources by name after the cursor (`limit` is the page size plus one), and how many there are. */
+  async pageSources(limit: number, afterName: string | undefined): Promise<{ rows: SourceEntity[]; total: number }> {
+    const query = this.sources.createQueryBuilder('s').orderBy('s.name', 'ASC').take(limit);
+    if (afterName !== undefined) query.where('s.name > :afterName', { afterName });
+    const [rows, total] = await Promise.all([query.getMany(), this.sources.count()]);
+    return { rows, total };
+  }
+
+  /**
+   * One page of a source's revisions, newest first, after a cursor position (fetched_at to the microsecond, as
+   * UTC text, then id); each row comes with its own position, since a JS Date would lose the microseconds.
+   */
+  async pageRevisions(sourceId: string, limit: number, after: { fetchedAt: string; id: string } | undefined): Promise<{ rows: { revision: RevisionEntity; fetchedKey: string }[]; total: number }> {
+    const query = this.revisions
+      .createQueryBuilder('r')
+      .addSelect(`to_char(r.fetched_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'fetched_key')
+      .where('r.source_id = :sourceId', { sourceId })
+      .orderBy('r.fetched_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(limit);
+    if (after) query.andWhere('(r.fetched_at, r.id) < (:fetchedAt::timestamptz, :id::bigint)', after);
+    const [{ entities, raw }, total] = await Promise.all([query.getRawAndEntities<{ fetched_key: string }>(), this.revisions.countBy({ sourceId })]);
+    return { rows: entities.map((revision, i) => ({ revision, fetchedKey: raw[i]!.fetched_key })), total };
   }
 }

@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { GitCredentials } from '@flotilla/git';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
+import { InvalidInputException } from '../common/invalid-input.exception.js';
+import { decodeCursor, pageSize, toPage, type Page } from '../graphql/pagination.js';
 import { SourceGit } from './source-git.adapter.js';
 import type { RevisionEntity } from './revision.entity.js';
 import type { SourceEntity } from './source.entity.js';
@@ -66,13 +68,26 @@ export class SourceService {
     return source;
   }
 
-  /** Newest first; `first` from 1 to `max`. */
-  async revisions(sourceId: string, first: number, max: number): Promise<RevisionEntity[]> {
-    if (!Number.isInteger(first) || first < 1 || first > max) {
-      throw new SourceException(SourceExceptionCode.InvalidSourceInput, `must be from 1 to ${max}, got ${first}`, 'first');
+  /** One page of sources, by name. */
+  async sourcePage(first: number, after?: string | null): Promise<Page<SourceEntity>> {
+    const size = pageSize(first);
+    const afterName = after ? String(decodeCursor(after, ['string'])[0]) : undefined;
+    const { rows, total } = await this.sources.pageSources(size + 1, afterName);
+    return toPage(rows, size, after, total, (source) => [source.name], (source) => source);
+  }
+
+  /** One page of a source's revisions, newest first; an unknown source is an error naming `sourceId`. */
+  async revisionPage(sourceId: string, first: number, after?: string | null): Promise<Page<RevisionEntity>> {
+    const size = pageSize(first);
+    let position: { fetchedAt: string; id: string } | undefined;
+    if (after) {
+      const [fetchedAt, id] = decodeCursor(after, ['string', 'string']) as [string, string];
+      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(fetchedAt) || !/^\d{1,18}$/.test(id)) throw new InvalidInputException('after', 'is not a cursor of this list');
+      position = { fetchedAt, id };
     }
     await this.get(sourceId, 'sourceId');
-    return this.sources.listRevisions(sourceId, first);
+    const { rows, total } = await this.sources.pageRevisions(sourceId, size + 1, position);
+    return toPage(rows, size, after, total, (row) => [row.fetchedKey, row.revision.id], (row) => row.revision);
   }
 
   /** The poll interval in effect for a source. */

@@ -1,21 +1,21 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { mapPage, PageArgs, type Page } from '../graphql/pagination.js';
 import { AddSourceInput } from './dtos/add-source.input.js';
 import { RevisionModel } from './dtos/revision.model.js';
+import { RevisionPageModel, SourcePageModel } from './dtos/source-page.model.js';
 import { AddedSourceModel, SourceModel } from './dtos/source.model.js';
 import { UpdateSourceInput } from './dtos/update-source.input.js';
 import { toSourceModel } from './to-source-model.util.js';
 import { SourceService } from './source.service.js';
-
-const MAX_REVISIONS = 500;
 
 /** Thin: arguments in, one service call, API models out. Queries need viewer; mutations operator (the guard's default). */
 @Resolver(() => SourceModel)
 export class SourcesResolver {
   constructor(private readonly service: SourceService) {}
 
-  @Query(() => [SourceModel], { description: 'Every source, by name.' })
-  async sources(): Promise<SourceModel[]> {
-    return (await this.service.list()).map((source) => toSourceModel(source, this.service.pollIntervalOf(source)));
+  @Query(() => SourcePageModel, { description: 'A page of sources, by name.' })
+  async sources(@Args() page: PageArgs): Promise<Page<SourceModel>> {
+    return mapPage(await this.service.sourcePage(page.first, page.after), (source) => toSourceModel(source, this.service.pollIntervalOf(source)));
   }
 
   @Query(() => SourceModel, { description: 'One source by id.' })
@@ -24,12 +24,9 @@ export class SourcesResolver {
     return toSourceModel(source, this.service.pollIntervalOf(source));
   }
 
-  @Query(() => [RevisionModel], { description: 'The revisions fetched from a source, newest first.' })
-  async revisions(
-    @Args('sourceId', { type: () => ID }) sourceId: string,
-    @Args('first', { type: () => Int, defaultValue: 20, description: `At most ${MAX_REVISIONS}.` }) first: number,
-  ): Promise<RevisionModel[]> {
-    return this.service.revisions(sourceId, first, MAX_REVISIONS);
+  @Query(() => RevisionPageModel, { description: 'A page of the revisions fetched from a source, newest first.' })
+  async revisions(@Args('sourceId', { type: () => ID, description: 'The source.' }) sourceId: string, @Args() page: PageArgs): Promise<Page<RevisionModel>> {
+    return this.service.revisionPage(sourceId, page.first, page.after);
   }
 
   @Mutation(() => AddedSourceModel, { description: 'Adds a source and fetches it once; the answer holds the webhook secret, shown only here.' })

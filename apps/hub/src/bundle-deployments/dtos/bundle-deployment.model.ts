@@ -12,6 +12,12 @@ export class BundleDeploymentModel {
   @Field({ description: 'Name of the cluster.' })
   cluster!: string;
 
+  /** Internal: the bundle row, for the bundleNode field (not exposed). */
+  bundleId!: string;
+
+  /** Internal: the cluster uid, for the clusterNode field (not exposed). */
+  clusterId!: string;
+
   @Field(() => String, { nullable: true, description: 'Content hash the current revision renders to for this cluster.' })
   targetHash!: string | null;
 

@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, Int, ObjectType } from '@nestjs/graphql';
 
-@ObjectType('ClusterConnection', { description: "The agent's connection to the hub, judged on the hub's clock." })
+@ObjectType('AgentConnectionStatus', { description: "The agent's connection to the hub, judged on the hub's clock." })
 export class ClusterConnectionModel {
   @Field({ description: 'Connected, or Disconnected (no stream, or silent for three heartbeats).' })
   state!: string;
