@@ -4,9 +4,10 @@
 // ingester's own statement shape, not agents over gRPC, so the figure is the API's and not the gateway's. Measured
 // over HTTP GraphQL, one request at a time: the `fleet` summary, and a page of 50 clusters filtered by a label
 // selector and the connection state (following endCursor). Uses FLOTILLA_BENCH_DATABASE_URL (an admin URL) or an
-// embedded PostgreSQL. Usage: npm run bench:api [-- --clusters N --requests R --ingest-per-s S --explain]
+// embedded PostgreSQL. Also: an ingested status → its graphql-ws event at 100 subscribers (each its own socket). Usage: npm run bench:api [-- --clusters N --requests R --ingest-per-s S --explain]
 import pg from 'pg';
 import { startBenchHub, type BenchHub } from '../support/bench-hub.js';
+import { subscribeMany } from '../support/graphql-subscriber.js';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -163,17 +164,55 @@ async function explain(db: pg.Client, label: string, work: () => Promise<unknown
 }
 
 /**
- * Hook for the subscription latency figure (ingested status → graphql-ws event at a subscriber), to be filled in
- * when subscriptions land; it runs while ingestion is under way and returns extra `key=value` figures.
+ * Event → 100 subscribers: 100 graphql-ws clients (each its own socket) subscribe to one bundle deployment's changes;
+ * a status for it is then written with the ingester's statement shape while the concurrent ingestion goes on, and
+ * the time until every subscriber has the event is taken, 20 times. A generation above the ingestion's keeps the
+ * concurrent writes off this row, so each event is the one produced.
  */
-async function measureSubscriptionLatency(_bench: BenchHub): Promise<Record<string, number | string>> {
-  return {};
+async function measureSubscriptionLatency(bench: BenchHub, db: pg.Client, subscribers = 100, rounds = 20): Promise<Record<string, number | string>> {
+  const [target] = (await db.query(
+    `SELECT d.bundle_id::text AS bundle_id, d.cluster_id, b.name AS bundle, c.name AS cluster
+       FROM bundle_deployments d JOIN bundles b ON b.id = d.bundle_id JOIN clusters c ON c.id = d.cluster_id ORDER BY c.name, b.name LIMIT 1`,
+  )).rows as { bundle_id: string; cluster_id: string; bundle: string; cluster: string }[];
+  const fleet = await subscribeMany<{ generation: string }>(
+    bench.url,
+    subscribers,
+    `subscription { bundleDeploymentChanged(bundle: "${target!.bundle}", cluster: "${target!.cluster}") { eventId generation health } }`,
+    { token: bench.token },
+  );
+  const times: number[] = [];
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const generation = String(1_000_000 + round);
+      times.push(
+        await fleet.timeDelivery(
+          () =>
+            db.query(
+              `UPDATE bundle_statuses SET generation = $3, seq = 1, health = CASE health WHEN 'HEALTHY' THEN 'PROGRESSING' ELSE 'HEALTHY' END, observed_at = now(), updated_at = now()
+                WHERE bundle_id = $1 AND cluster_id = $2`,
+              [target!.bundle_id, target!.cluster_id, generation],
+            ),
+          (event) => event.generation === generation,
+        ),
+      );
+    }
+  } finally {
+    await fleet.close();
+  }
+  times.sort((x, y) => x - y);
+  return {
+    subscription_subscribers: subscribers,
+    subscription_rounds: rounds,
+    subscription_event_p50_ms: percentile(times, 50).toFixed(1),
+    subscription_event_max_ms: times.at(-1)!.toFixed(1),
+  };
 }
 
 const startedAt = performance.now();
 const bench = await startBenchHub('api');
 const db = new pg.Client({ connectionString: bench.databaseUrl });
 const ingestDb = new pg.Client({ connectionString: bench.databaseUrl });
+let ingest: { stop: () => Promise<number> } | undefined;
 try {
   await db.connect();
   await ingestDb.connect();
@@ -185,7 +224,7 @@ try {
     clusterId: row.cluster_id,
   }));
 
-  const ingest = ingestConcurrently(ingestDb, deployments);
+  ingest = ingestConcurrently(ingestDb, deployments);
   if (process.argv.includes('--explain')) {
     await explain(db, 'fleet', () => bench.gql(FLEET_QUERY));
     await explain(db, 'page', () => bench.gql(PAGE_QUERY, { after: null }));
@@ -207,7 +246,7 @@ try {
     pages += 1;
     after = data.clusters.pageInfo.hasNextPage ? data.clusters.pageInfo.endCursor : null;
   });
-  const subscription = await measureSubscriptionLatency(bench);
+  const subscription = await measureSubscriptionLatency(bench, db);
   const ingestSeconds = (performance.now() - seedStarted) / 1_000 - seedSeconds;
   const written = await ingest.stop();
 
@@ -232,6 +271,8 @@ try {
   };
   for (const [key, value] of Object.entries(figures)) console.log(`${key}=${value}`);
 } finally {
+  // Stopped before its connection closes, also when a measurement failed (else its next write would crash the run).
+  await ingest?.stop().catch(() => 0);
   await db.end().catch(() => undefined);
   await ingestDb.end().catch(() => undefined);
   await bench.close();

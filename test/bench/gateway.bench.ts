@@ -1,42 +1,133 @@
-// The agent stream at scale: the hub (in this process) and N real agents (a fleet-simulator child
-// process, each agent with its own EC key, certificate and TLS connection). Prints the time from a
-// desired-state change to every agent having acked it, and the hub's RSS per connected agent
-// ((RSS at N − RSS at 0) / N, this process holding the hub and nothing else of the fleet).
-// Usage: npm run bench:gateway [-- --agents N]
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+// The agent stream at fleet scale. Three kinds of process: this driver; the hub, in its own
+// process so its RSS is its own; and fleet simulators holding N real agents between them (each
+// agent with its own EC key, certificate, TLS connection and simulated cluster; at most
+// AGENTS_PER_PROCESS per process, as ulimit -n is 20,000 here). It prints `key=value` figures:
+//   change → every agent acked (from the commit's sync, and from the hub starting its push);
+//   hub RSS per connected agent, (RSS at N − RSS at 0) / N from /proc;
+//   status messages committed per second (each flips an applied bundle's health: a real change,
+//   with its 20 resource entries; latest state and history both written), and which PostgreSQL;
+//   the raw baselines in the same run — a bare grpc-js server writing the same bytes to as many
+//   TLS streams, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
+// Usage: npm run bench:gateway [-- --agents N] [-- --storm-rate R] [-- --storm-ms MS]
+// FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { EncryptionKeyring } from '@flotilla/crypto';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
+import { STATUS_UPSERT_SQL } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
-import { startBenchHub } from '../support/bench-hub.js';
+import { startBenchHubProcess } from '../support/bench-hub.js';
+import { rawFanoutTls, startRawFanoutServer } from './raw-fanout.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const arg = process.argv.indexOf('--agents');
-const agents = arg > 0 ? Number(process.argv[arg + 1]) : 100;
+const option = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const agents = option('agents', 100);
+const stormRate = option('storm-rate', 30_000);
+const stormMs = option('storm-ms', 5_000);
+const AGENTS_PER_PROCESS = 2_500;
+const STORM_QUIET_MS = 10_000;
+const hubMetric = async (url: string, name: string): Promise<number> =>
+  Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? Number.NaN);
+const RESOURCES = 20;
+// Extra bundles (each 20 ConfigMaps) only when asked: every agent applies them at start, which
+// costs the simulator more than anything else here. Only `web` changes in the change test.
+const extraBundles = option('extra-bundles', 0);
+// Agents keep their state in memory unless --durable-agents: a thousand agents on one disk would
+// queue their fsyncs (two per Desired) where real agents each have their own disk.
+const durableAgents = process.argv.includes('--durable-agents');
+// At least two simulator processes, so the fleet can use both cores.
+const processes = Math.max(2, Math.ceil(agents / AGENTS_PER_PROCESS));
+const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
+
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+/** A child process speaking JSON lines: the driver keeps the latest line of each kind. */
+class LineChild {
+  readonly latest = new Map<string, Record<string, unknown>>();
+  readonly errors: string[] = [];
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly child: ChildProcess,
+    config: unknown,
+  ) {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const value = JSON.parse(line) as Record<string, unknown>;
+        const kind = Object.keys(value)[0] ?? '';
+        this.latest.set(kind === 'registered' ? 'counts' : kind, value);
+        if (kind === 'failed' || kind === 'error' || kind === 'disconnectReason') this.errors.push(line);
+      } catch {
+        // not a JSON line
+      }
+    });
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.send(config);
+  }
+
+  static spawn(script: string, config: unknown): LineChild {
+    // Thousands of agents persist each Desired (write, fsync, rename, fsync the directory) before
+    // acking; real agents each have their own disk, so the simulator must not queue them all on
+    // libuv's default four file-system threads.
+    const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', script)], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, UV_THREADPOOL_SIZE: '64' },
+    });
+    return new LineChild(child, config);
+  }
+
+  send(value: unknown): void {
+    this.child.stdin!.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
+  }
+
+  async stop(): Promise<void> {
+    this.send('stop');
+    await this.exited;
+  }
+}
+
+const configMaps = (bundle: string, value: string): string =>
+  Array.from({ length: RESOURCES }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${bundle}-${i}, namespace: default}\ndata: {v: "${value}", i: "${i}"}\n`).join('---\n');
 
 const repo = await GitRepoFixture.create();
 await repo.write('web/flotilla.yaml', 'name: web\ntargets: [{selector: {}}]\nvalues: {v: "1"}\n');
-await repo.write('web/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: default}\ndata: {v: "{{ values.v }}"}\n');
+await repo.write('web/cms.yaml', configMaps('web', '{{ values.v }}'));
+for (let b = 1; b <= extraBundles; b++) {
+  await repo.write(`extra-${b}/flotilla.yaml`, `name: extra-${b}\ntargets: [{selector: {}}]\n`);
+  await repo.write(`extra-${b}/cms.yaml`, configMaps(`extra-${b}`, 'x'));
+}
 await repo.commit('v1');
-const bench = await startBenchHub('gateway');
-console.log('hub started');
-const sample = () => {
-  global.gc?.();
-  return process.memoryUsage().rss;
-};
+const bundles = 1 + extraBundles;
+const hub = await startBenchHubProcess('gateway');
+const loadAtStart = await loadavg();
+console.log(`hub started (pid ${hub.process.child.pid}, ${hub.postgres}); load ${loadAtStart}`);
+const simulators: LineChild[] = [];
+const rawClients: LineChild[] = [];
+const db = new pg.Client({ connectionString: hub.databaseUrl });
+await db.connect();
+const scalar = async (sql: string, params: unknown[] = []): Promise<string> => String(Object.values((await db.query(sql, params)).rows[0] as object)[0]);
 try {
-  const added = await bench.gql<{ addSource: { source: { id: string } } }>('mutation($i: AddSourceInput!) { addSource(input: $i) { source { id } } }', {
-    i: { name: 'bench', url: repo.url, ref: 'main' },
-  });
-  // Register every cluster (bootstrap tokens), a few requests at a time.
   const tokens: string[] = [];
   let caPem = '';
-  for (let offset = 0; offset < agents; offset += 25) {
+  const registerStarted = performance.now();
+  for (let offset = 0; offset < agents; offset += 50) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(25, agents - offset) }, (_, i) =>
-        bench.gql<{ registerCluster: { bootstrapToken: string; installManifest: string } }>('mutation($n: String!) { registerCluster(name: $n) { bootstrapToken installManifest } }', {
+      Array.from({ length: Math.min(50, agents - offset) }, (_, i) =>
+        hub.gql<{ registerCluster: { bootstrapToken: string; installManifest: string } }>('mutation($n: String!) { registerCluster(name: $n) { bootstrapToken installManifest } }', {
           n: `edge-${offset + i}`,
         }),
       ),
@@ -44,59 +135,232 @@ try {
     for (const registered of batch) tokens.push(registered.registerCluster.bootstrapToken);
     caPem ||= (parseAllDocuments(batch[0]!.registerCluster.installManifest).map((d) => d.toJS() as { kind: string; stringData?: Record<string, string> }).find((o) => o.kind === 'Secret')!.stringData!['hub-ca.pem'])!;
   }
-  const rssBefore = sample();
-  console.log(`registered ${agents} clusters`);
-
-  const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'fleet-simulator.process.ts')], {
-    cwd: root,
-    stdio: ['pipe', 'pipe', 'inherit'],
+  // The source comes after the clusters: one fleet-wide target computation instead of one per registration.
+  const added = await hub.gql<{ addSource: { source: { id: string } } }>('mutation($i: AddSourceInput!) { addSource(input: $i) { source { id } } }', {
+    i: { name: 'bench', url: repo.url, ref: 'main' },
   });
-  const events: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      events.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // not a JSON line
-    }
-  });
-  child.stdin!.write(
-    `${JSON.stringify({ agents, hubAddress: `127.0.0.1:${bench.hub.grpcPort}`, registrationAddress: `127.0.0.1:${bench.hub.registrationPort}`, hubCaPem: caPem, tlsServerName: 'localhost', tokens, stateDir: join(bench.scratch, 'agents'), startConcurrency: 8, summaryIntervalMs: 200 })}\n`,
-  );
-  const until = async (check: () => boolean, what: string, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last events ${JSON.stringify(events.slice(-5))}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-  const welcomed = () => Math.max(0, ...events.map((e) => (typeof e.welcomed === 'number' ? e.welcomed : 0)));
-  const ackedAt = (generation: string) =>
-    events.filter((e) => (e.acked as { generation?: string } | undefined)?.generation === generation).map((e) => (e.acked as { agents: number }).agents).reduce((a, b) => Math.max(a, b), 0);
-  const startedAt = performance.now();
-  await until(() => welcomed() >= agents, 'every agent to connect', 300_000);
-  const connectMs = performance.now() - startedAt;
-  console.log(`${agents} agents welcomed`);
-  const db = new pg.Client({ connectionString: bench.databaseUrl });
-  await db.connect();
-  const rssConnected = sample();
+  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_deployments WHERE desired_generation IS NOT NULL`)) >= agents * bundles, 'desired state for every cluster', 120_000);
+  const rssAt0 = await hub.rssBytes();
+  const heapAt0 = await hubMetric(hub.url, 'nodejs_heap_size_used_bytes');
+  const externalAt0 = await hubMetric(hub.url, 'nodejs_external_memory_bytes');
+  console.log(`registered ${agents} clusters in ${((performance.now() - registerStarted) / 1000).toFixed(1)} s; hub RSS ${(rssAt0 / 1048576).toFixed(0)} MiB`);
 
-  // The change: a new commit that changes what every cluster gets.
+  // ── connect: every agent registers (its own key and certificate) and opens its stream ──
+  const connectStarted = performance.now();
+  const encryptionKeySpec = EncryptionKeyring.generateSpec('fleet');
+  for (let p = 0; p < processes; p++) {
+    const first = p * AGENTS_PER_PROCESS;
+    const count = Math.min(AGENTS_PER_PROCESS, agents - first);
+    simulators.push(
+      LineChild.spawn('fleet-simulator.process.ts', {
+        agents: count,
+        firstIndex: first,
+        tokens: tokens.slice(first, first + count),
+        hubAddress: `127.0.0.1:${hub.grpcPort}`,
+        registrationAddress: `127.0.0.1:${hub.registrationPort}`,
+        hubCaPem: caPem,
+        tlsServerName: 'localhost',
+        stateDir: join(hub.scratch, 'agents'),
+        encryptionKeySpec,
+        memoryState: !durableAgents,
+        startConcurrency: 32,
+        welcomeTimeoutMs: 120_000,
+        summaryIntervalMs: 250,
+      }),
+    );
+  }
+  const sum = (kind: string, field: string): number => simulators.reduce((total, s) => total + Number(s.latest.get(kind)?.[field] ?? 0), 0);
+  const failures = () => `; simulator errors: ${simulators.flatMap((s) => s.errors).slice(0, 5).join(' | ')}`;
+  await until(() => sum('counts', 'connected') >= agents, `all ${agents} agents to connect`, 60_000 + agents * 100, () => `; connected ${sum('counts', 'connected')}${failures()}`);
+  const connectS = (performance.now() - connectStarted) / 1000;
+  for (const s of simulators) s.send({ watch: { bundle: 'web', above: '0' } });
+  await until(() => simulators.every((s) => (s.latest.get('watch')?.watch as { allAtMs?: number } | undefined)?.allAtMs !== undefined), 'every agent to hold the first generation', 120_000);
+  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE phase = 'APPLIED'`)) >= agents * bundles, 'every agent to report every bundle Applied', 300_000);
+  const rssAtN = await hub.rssBytes();
+  const heapAtN = await hubMetric(hub.url, 'nodejs_heap_size_used_bytes');
+  const externalAtN = await hubMetric(hub.url, 'nodejs_external_memory_bytes');
+  const disconnects = sum('counts', 'disconnected');
+  console.log(`${agents} agents connected in ${connectS.toFixed(1)} s (${disconnects} stream drops on the way); hub RSS ${(rssAtN / 1048576).toFixed(0)} MiB`);
+
+  // ── change → all acked ──
+  const before = BigInt(await scalar(`SELECT coalesce(max(desired_generation), 0) FROM bundle_deployments`));
+  const statusesBeforeChange = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+  for (const s of simulators) s.send({ watch: { bundle: 'web', above: before.toString() } });
   await repo.write('web/flotilla.yaml', 'name: web\ntargets: [{selector: {}}]\nvalues: {v: "2"}\n');
   await repo.commit('v2');
-  const changeStarted = performance.now();
-  await bench.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
-  const generations: { g: string }[] = (await db.query(`SELECT DISTINCT desired_generation::text AS g FROM bundle_deployments`)).rows;
-  const wanted = new Set(generations.map((row) => row.g));
-  await until(() => [...wanted].reduce((sum, g) => sum + ackedAt(g), 0) >= agents, 'every agent to ack the change', 300_000);
-  const changeToAckedMs = performance.now() - changeStarted;
-  await db.end();
-  child.stdin!.write('stop\n');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const loadBeforeChange = await loadavg();
+  const changeAt = Date.now();
+  await hub.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
+  const syncedAt = Date.now();
+  const watchDone = () => simulators.map((s) => (s.latest.get('watch')?.watch as { allAtMs?: number; count: number } | undefined) ?? { count: 0 });
+  await until(() => watchDone().every((w) => w.allAtMs !== undefined), 'every agent to ack the change', 120_000, () => `; acked ${watchDone().reduce((n, w) => n + w.count, 0)}`);
+  const allAckedAt = Math.max(...watchDone().map((w) => w.allAtMs!));
+  const pushes = [...hub.process.output().matchAll(/desired state changed for (\d+) cluster\(s\), (\d+) connected: pushing \(at (\d+) ms\)/g)].filter((m) => Number(m[3]) >= changeAt);
+  const pushAt = pushes.length > 0 ? Number(pushes[0]![3]) : Number.NaN;
+  const queued = /queued the push to (\d+) connected cluster\(s\) in (\d+) ms/.exec(hub.process.output().slice(hub.process.output().indexOf(pushes[0]?.[0] ?? '\u0000')));
+  const hubPushMs = queued ? Number(queued[2]) : Number.NaN;
+  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE acked_generation > $1`, [before.toString()])) >= agents, 'the acks in the database', 60_000);
+  const ackedInDbMs = Date.now() - changeAt;
+  const changeToAckedMs = allAckedAt - changeAt;
+  const deliveryMs = allAckedAt - pushAt;
+  console.log(`change → all acked ${changeToAckedMs} ms (sync returned after ${syncedAt - changeAt} ms; push began at +${pushAt - changeAt} ms; delivery ${deliveryMs} ms; acks in the database at +${ackedInDbMs} ms)`);
+  simulators[0]!.send({ desiredBytes: { bundle: 'web' } });
+  await until(() => simulators[0]!.latest.has('desiredBytes'), 'the Desired bytes', 10_000);
+  const desiredBytes = Buffer.from(String(simulators[0]!.latest.get('desiredBytes')!.desiredBytes), 'base64');
 
-  const perAgentKb = (rssConnected - rssBefore) / 1024 / agents;
-  console.log(`${agents} agents connected in ${(connectMs / 1000).toFixed(1)} s; change → all acked in ${changeToAckedMs.toFixed(0)} ms; hub RSS ${(rssBefore / 1048576).toFixed(0)} → ${(rssConnected / 1048576).toFixed(0)} MiB`);
-  console.log(`agents=${agents} connect_s=${(connectMs / 1000).toFixed(1)} change_to_all_acked_ms=${changeToAckedMs.toFixed(0)} hub_rss_per_agent_kb=${perAgentKb.toFixed(0)}`);
+  // ── status ingestion under a storm ──
+  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE phase = 'APPLIED' AND generation > $1`, [before.toString()])) >= agents, 'every agent to report the change Applied', 60_000);
+  // The change's own reports must all be in before the storm is counted: wait for a quiet second.
+  let settled = { count: statusesBeforeChange, at: Date.now() };
+  await until(
+    async () => {
+      const count = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+      if (count !== settled.count) settled = { count, at: Date.now() };
+      return Date.now() - settled.at > 1_000;
+    },
+    'the change’s reports to settle',
+    60_000,
+  );
+  const historyBefore = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+  const loadBeforeStorm = await loadavg();
+  const latestBeforeStorm = await hubMetric(hub.url, 'flotilla_agent_statuses_committed');
+  const stormStarted = Date.now();
+  for (const s of simulators) s.send({ storm: { ratePerSecond: Math.ceil(stormRate / processes), durationMs: stormMs } });
+  let lastCount = historyBefore;
+  let lastChangeAt = stormStarted;
+  await until(
+    async () => {
+      const count = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+      if (count !== lastCount) {
+        lastCount = count;
+        lastChangeAt = Date.now();
+      }
+      // Done once every simulator finished sending and nothing new was committed for a while: one
+      // statement of thousands of statuses can take seconds on a loaded machine.
+      return simulators.every((s) => s.latest.has('stormed')) && Date.now() - lastChangeAt > STORM_QUIET_MS;
+    },
+    'the storm to be committed',
+    stormMs + 120_000,
+  );
+  const stormSent = simulators.reduce((n, s) => n + (s.latest.get('stormed')!.stormed as { sent: number }).sent, 0);
+  const committed = lastCount - historyBefore;
+  const ingestSeconds = (lastChangeAt - stormStarted) / 1000;
+  const ingestRate = committed / ingestSeconds;
+  const latestInStorm = (await hubMetric(hub.url, 'flotilla_agent_statuses_committed')) - latestBeforeStorm;
+  // How many statuses of one deployment the hub's batches carried on average: the raw baseline writes the same shape.
+  const perDeployment = Math.max(1, Math.round(committed / Math.max(1, latestInStorm)));
+  const resourcesPerRow = Number(await scalar(`SELECT min(jsonb_array_length(resources)) FROM bundle_statuses`));
+  console.log(`storm: ${stormSent} statuses sent, ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
+
+  const rssFinal = await hub.rssBytes();
+  const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+  const metric = (name: string): string => new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 'n/a';
+  await Promise.all(simulators.map((s) => s.stop()));
+
+  // ── raw ingest baseline: the same statement, the same rows, straight from here ──
+  const rows = (
+    await db.query<Record<string, unknown>>(
+      `SELECT bundle_id::text, cluster_id::text, generation::text, stream::text, seq::text, phase, health, terminal, drifted_fields, fighting, coalesce(reason, '') AS reason, resources::text AS resources FROM bundle_statuses`,
+    )
+  ).rows;
+  const batchRows = Math.min(rows.length, 2_000);
+  let rawWritten = 0;
+  let round = 0;
+  const rawStarted = performance.now();
+  while (rawWritten < committed || performance.now() - rawStarted < 1_000) {
+    for (let offset = 0; offset < rows.length; offset += batchRows) {
+      const batch = rows.slice(offset, offset + batchRows);
+      const column = (pick: (row: Record<string, unknown>) => unknown) => batch.map(pick);
+      // Each deployment carries `perDeployment` statuses, each flipping health: one history row each.
+      const healthAt = (row: Record<string, unknown>, step: number) => ((round + step) % 2 === 0) === (row.health === 'HEALTHY') ? 'PROGRESSING' : 'HEALTHY';
+      const history = batch.flatMap((row) => Array.from({ length: perDeployment }, (_, step) => ({ row, step })));
+      const result = await db.query<{ history: number }>(STATUS_UPSERT_SQL, [
+        column((r) => r.bundle_id),
+        column((r) => r.cluster_id),
+        column((r) => r.generation),
+        column((r) => r.stream),
+        column((r) => (BigInt(r.seq as string) + BigInt(round + perDeployment)).toString()),
+        column((r) => r.phase),
+        column((r) => healthAt(r, perDeployment - 1)),
+        column((r) => r.terminal),
+        column((r) => r.drifted_fields),
+        column((r) => r.fighting),
+        column((r) => r.reason),
+        column((r) => r.resources),
+        column(() => new Date()),
+        history.map((h) => h.row.bundle_id),
+        history.map((h) => h.row.cluster_id),
+        history.map((h) => h.row.generation),
+        history.map((h) => h.row.stream),
+        history.map((h) => (BigInt(h.row.seq as string) + BigInt(round + h.step + 1)).toString()),
+        history.map((h) => h.row.phase),
+        history.map((h) => healthAt(h.row, h.step)),
+        history.map((h) => h.row.reason),
+      ]);
+      rawWritten += result.rows[0]!.history;
+    }
+    round += perDeployment;
+  }
+  const rawIngestRate = rawWritten / ((performance.now() - rawStarted) / 1000);
+
+  // ── raw fan-out baseline: the same bytes to as many TLS streams from a bare grpc-js server ──
+  const tls = await rawFanoutTls();
+  const raw = await startRawFanoutServer(tls);
+  for (let p = 0; p < processes; p++) {
+    const count = Math.min(AGENTS_PER_PROCESS, agents - p * AGENTS_PER_PROCESS);
+    rawClients.push(LineChild.spawn('raw-fanout-clients.process.ts', { port: raw.port, count, caPem: tls.caPem, keyPem: tls.clientKeyPem, certPem: tls.clientCertPem, concurrency: 32 }));
+  }
+  await until(() => raw.connected() >= agents, 'the raw clients', 60_000 + agents * 20, () => `; connected ${raw.connected()}`);
+  const loadBeforeRaw = await loadavg();
+  await raw.fanOut(desiredBytes, 60_000); // warm-up: first writes allocate per-stream buffers
+  const rawFanout = await raw.fanOut(desiredBytes, 120_000);
+  await Promise.all(rawClients.map((c) => c.stop()));
+  raw.close();
+
+  const perAgentKb = (rssAtN - rssAt0) / 1024 / agents;
+  console.log(
+    [
+      `agents=${agents}`,
+      `bundles=${bundles}`,
+      `simulator_processes=${processes}`,
+      `connect_s=${connectS.toFixed(1)}`,
+      `stream_drops_during_connect=${disconnects}`,
+      `hub_admission_waiting_peak=${metric('flotilla_agent_admission_waiting_peak')}`,
+      `hub_admission_refused=${metric('flotilla_agent_admission_refused')}`,
+      `hub_statuses_committed_total=${metric('flotilla_agent_statuses_committed')}`,
+      `change_to_all_acked_ms=${changeToAckedMs}`,
+      `sync_returned_ms=${syncedAt - changeAt}`,
+      `push_to_all_acked_ms=${deliveryMs}`,
+      `hub_push_queued_ms=${hubPushMs}`,
+      `agent_state=${durableAgents ? 'files' : 'memory'}`,
+      `acks_in_db_ms=${ackedInDbMs}`,
+      `raw_fanout_ms=${rawFanout.ms.toFixed(0)}`,
+      `fanout_ratio=${(rawFanout.ms / deliveryMs).toFixed(2)}`,
+      `desired_bytes=${desiredBytes.length}`,
+      `hub_rss_at_0_mb=${(rssAt0 / 1048576).toFixed(0)}`,
+      `hub_rss_at_n_mb=${(rssAtN / 1048576).toFixed(0)}`,
+      `hub_rss_after_storm_mb=${(rssFinal / 1048576).toFixed(0)}`,
+      `hub_rss_per_agent_kb=${perAgentKb.toFixed(0)}`,
+      `hub_heap_used_per_agent_kb=${((heapAtN - heapAt0) / 1024 / agents).toFixed(0)}`,
+      `hub_external_per_agent_kb=${((externalAtN - externalAt0) / 1024 / agents).toFixed(0)}`,
+      `storm_sent=${stormSent}`,
+      `statuses_committed=${committed}`,
+      `resources_per_status=${resourcesPerRow}`,
+      `statuses_committed_per_s=${ingestRate.toFixed(0)}`,
+      `raw_upsert_rows_per_s=${rawIngestRate.toFixed(0)}`,
+      `raw_upsert_batch_rows=${batchRows}`,
+      `statuses_per_deployment_per_batch=${perDeployment}`,
+      `ingest_ratio=${(ingestRate / rawIngestRate).toFixed(2)}`,
+      `postgres="${hub.postgres}"`,
+      `load_start=${loadAtStart}`,
+      `load_before_change=${loadBeforeChange}`,
+      `load_before_storm=${loadBeforeStorm}`,
+      `load_before_raw_fanout=${loadBeforeRaw}`,
+    ].join(' '),
+  );
 } finally {
-  await bench.close();
+  await Promise.all([...simulators, ...rawClients].map((s) => (s.child.exitCode === null ? s.stop() : undefined)));
+  await db.end();
+  await hub.close();
   await repo.destroy();
 }

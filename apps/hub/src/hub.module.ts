@@ -3,7 +3,6 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { FLOTILLA_VERSION, ObservabilityModule } from '@flotilla/observability';
-import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AgentGatewayModule } from './agent-gateway/agent-gateway.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -14,13 +13,17 @@ import { HUB_CONFIG } from './config/hub-config.token.js';
 import type { HubConfig } from './config/hub-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DatabaseReadiness } from './database/database.readiness.js';
+import { EventsModule } from './events/events.module.js';
 import { formatGraphqlError } from './graphql/format-graphql-error.js';
+import { graphqlContext, graphqlWsOptions } from './graphql/graphql-ws.options.js';
 import { queryLimitsRule } from './graphql/query-limits.rule.js';
-import { RequestLoaders } from './graphql/request-loaders.js';
 import { FleetModule } from './fleet/fleet.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { RegistrationModule } from './registration/registration.module.js';
 import { RolloutsModule } from './rollouts/rollouts.module.js';
 import { SourcesModule } from './sources/sources.module.js';
+import { SubscriptionAuth } from './subscriptions/subscription-auth.service.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 import { TargetStateModule } from './target-state/target-state.module.js';
 import { SystemResolver } from './system/system.resolver.js';
 
@@ -41,14 +44,16 @@ export class HubModule {
         ObservabilityModule.forRoot({ component: 'hub', version: FLOTILLA_VERSION, readinessChecks: [DatabaseReadiness] }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [DataSource],
-          useFactory: (dataSource: DataSource) => ({
+          imports: [SubscriptionsModule],
+          inject: [DataSource, SubscriptionAuth],
+          useFactory: (dataSource: DataSource, subscriptionAuth: SubscriptionAuth) => ({
             path: '/graphql',
             autoSchemaFile: true,
             sortSchema: true,
             playground: false,
             introspection: runtime.config.graphqlIntrospection,
-            context: ({ req }: { req: Request }) => ({ req, loaders: new RequestLoaders(dataSource) }),
+            context: graphqlContext(dataSource),
+            subscriptions: graphqlWsOptions(subscriptionAuth, runtime.config.events.maxSubscriptionsPerSocket),
             formatError: formatGraphqlError,
             validationRules: [queryLimitsRule()],
           }),
@@ -62,6 +67,9 @@ export class HubModule {
         AgentGatewayModule,
         RolloutsModule,
         FleetModule,
+        EventsModule,
+        SubscriptionsModule,
+        NotificationsModule,
       ],
       providers: [
         { provide: HUB_CONFIG, useValue: runtime.config },

@@ -5,6 +5,14 @@ import type { BundleReport, DesiredBundle, Reconciler, RemovedBundle, ResourceRe
 /** The field manager every Flotilla apply uses. */
 export const FIELD_MANAGER = 'flotilla';
 
+/**
+ * Lets I/O callbacks run between two calls to the cluster. An in-memory cluster answers in
+ * microtasks only, so without this one agent's whole bundle would run before any other agent of a
+ * simulated fleet could even persist and ack what it received; a real cluster is reached over the
+ * network, which yields the same way.
+ */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 type Work = { readonly kind: 'desired'; readonly bundle: DesiredBundle } | { readonly kind: 'remove'; readonly bundle: RemovedBundle };
 
 /**
@@ -55,6 +63,14 @@ export class SimpleReconciler implements Reconciler {
     for (const desired of this.current.values()) if (bundle === undefined || desired.bundle === bundle) this.schedule({ kind: 'desired', bundle: desired });
   }
 
+  /**
+   * Sends a report as if a reconcile had produced it. Simulations use it to load the hub's status
+   * ingestion with real reports (e.g. a health change of an applied bundle) without a workload.
+   */
+  publish(value: BundleReport): void {
+    this.emit(value);
+  }
+
   /** Work handed over before start() waits for it. */
   private schedule(work: Work): void {
     this.waiting.set(work.bundle.bundle, work);
@@ -83,6 +99,7 @@ export class SimpleReconciler implements Reconciler {
     const applied: ClusterObject[] = [];
     for (const manifest of bundle.manifests) {
       const object = withBundleLabel(manifest, bundle.bundle);
+      await yieldToEventLoop();
       try {
         const before = await this.client.get(keyOf(object));
         const after = await this.client.apply(object, { fieldManager: FIELD_MANAGER, force: bundle.policy.forceConflicts });

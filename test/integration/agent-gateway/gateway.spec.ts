@@ -108,11 +108,11 @@ describe('the agent stream', () => {
       { token: hub.adminToken },
     );
     expect(viaApi.data?.cluster.connection).toEqual({ state: 'Connected', agentVersion: 'test', kubernetesVersion: 'v1.35.0' });
-    const deployments = await hub.graphql<{ bundleDeployments: { ackedGeneration: string; phase: string; health: string }[] }>(
-      '{ bundleDeployments(cluster: "prod-1") { ackedGeneration phase health } }',
+    const deployments = await hub.graphql<{ bundleDeployments: { nodes: { ackedGeneration: string; phase: string; health: string }[] } }>(
+      '{ bundleDeployments(cluster: "prod-1") { nodes { ackedGeneration phase health } } }',
       { token: hub.adminToken },
     );
-    expect(deployments.data?.bundleDeployments).toEqual([{ ackedGeneration: desired.generation.toString(), phase: 'APPLIED', health: 'HEALTHY' }]);
+    expect(deployments.data?.bundleDeployments.nodes).toEqual([{ ackedGeneration: desired.generation.toString(), phase: 'APPLIED', health: 'HEALTHY' }]);
 
     // A stale status (an older generation) never overwrites newer state; a marker after it shows it was processed.
     stream.send({ $case: 'status', value: { bundle: 'web', generation: desired.generation - 1n, phase: Phase.PHASE_FAILED, health: Health.HEALTH_DEGRADED, terminal: true, drift: undefined, resources: [], reason: 'stale', observedAtUnixMs: 0n } });
@@ -133,13 +133,19 @@ describe('the agent stream', () => {
 
     const again = open(agent, [{ bundle: 'web', generation: web.generation, hash: web.hash, removed: false }]);
     await again.next('welcome');
-    await commit(bundle('api', 1), 'add api');
-    const next = await again.next('desired');
-    expect(next.bundle).toBe('api'); // not web again
-    await commit(bundle('web', 3), 'scale web');
-    const changed = await again.next('desired');
-    expect(changed.bundle).toBe('web');
-    expect(changed.generation).toBeGreaterThan(web.generation);
+    // Heartbeats as a real agent sends them: a commit on a loaded machine can outlast 3 × 200 ms.
+    const heartbeats = setInterval(() => again.send({ $case: 'heartbeat', value: { sentAtUnixMs: BigInt(Date.now()) } }), HEARTBEAT_MS / 2);
+    try {
+      await commit(bundle('api', 1), 'add api');
+      const next = await again.next('desired');
+      expect(next.bundle).toBe('api'); // not web again
+      await commit(bundle('web', 3), 'scale web');
+      const changed = await again.next('desired');
+      expect(changed.bundle).toBe('web');
+      expect(changed.generation).toBeGreaterThan(web.generation);
+    } finally {
+      clearInterval(heartbeats);
+    }
     again.close();
   });
 

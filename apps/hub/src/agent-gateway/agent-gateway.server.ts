@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import * as grpc from '@grpc/grpc-js';
-import { clusterUidOf } from '@flotilla/pki';
+import { clusterUidOf, describeCertificate } from '@flotilla/pki';
 import {
   AgentGatewayServiceService,
   grpcChannelOptions,
   MISSED_HEARTBEATS_BEFORE_DISCONNECTED,
-  OLDEST_SUPPORTED_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   type AgentGatewayServiceServer,
   type AgentMessage,
@@ -14,14 +13,25 @@ import {
 import { ClusterEvents } from '../clusters/cluster-events.js';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
-import { HubPki } from '../pki/hub-pki.service.js';
+import { CertificateRevocations } from '../pki/certificate-revocations.js';
+import { canonicalSerial, HubPki } from '../pki/hub-pki.service.js';
 import { DesiredStateEvents } from '../target-state/desired-state-events.js';
+import { AdmissionGate, AdmissionGateFullError } from './admission-gate.js';
 import { AgentSession } from './agent-session.js';
 import { ConnectionRecorder } from './connection-recorder.js';
-import { DesiredStateReader } from './desired-state.reader.js';
+import { DesiredStateBatchQuery } from './desired-state-batch.query.js';
+import { DesiredStateReader, type DesiredEntry } from './desired-state.reader.js';
+import { negotiateProtocol } from './protocol-negotiation.util.js';
 import { StatusIngester } from './status-ingester.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
+/**
+ * Connect storms: at most this many certificate checks and Hellos are worked on at once (each is a
+ * few database round trips); the rest wait their turn, and beyond the queue limit they are refused
+ * with RESOURCE_EXHAUSTED so the agents back off. Streams already connected are never starved.
+ */
+const ADMISSION_ACTIVE = 16;
+const ADMISSION_WAITING = 10_000;
 
 /**
  * The agents' stream (mutual TLS; the cluster is the one the client certificate names). One live
@@ -36,22 +46,35 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   private readonly sessions = new Map<string, AgentSession>();
   private monitor?: NodeJS.Timeout;
   private shuttingDown = false;
+  readonly admission = new AdmissionGate(ADMISSION_ACTIVE, ADMISSION_WAITING);
+  private refusedAdmissions = 0;
   readonly heartbeatIntervalMs: number;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly pki: HubPki,
     private readonly reader: DesiredStateReader,
+    private readonly batch: DesiredStateBatchQuery,
     private readonly ingester: StatusIngester,
     private readonly connections: ConnectionRecorder,
     private readonly desiredEvents: DesiredStateEvents,
     private readonly clusterEvents: ClusterEvents,
+    private readonly revocations: CertificateRevocations,
   ) {
     this.heartbeatIntervalMs = config.agents.heartbeatIntervalMs;
   }
 
   get port(): number {
     return this.boundPort;
+  }
+
+  get streamCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Connects refused because the admission queue was full. */
+  get admissionRefused(): number {
+    return this.refusedAdmissions;
   }
 
   /** The live session of a cluster, if any (tests and the fleet summary read it). */
@@ -84,14 +107,15 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
       ),
     );
     this.server = server;
-    this.desiredEvents.subscribe((clusterIds) => {
-      for (const clusterId of clusterIds) {
-        const session = this.sessions.get(clusterId);
-        if (session) void this.sync(session).catch((error: Error) => this.logger.error(`pushing to cluster ${clusterId} failed: ${error.message}`));
-      }
-    });
+    this.desiredEvents.subscribe((clusterIds) => void this.push(clusterIds).catch((error: Error) => this.logger.error(`pushing a desired-state change failed: ${error.message}`)));
     this.clusterEvents.subscribe((change) => {
       if (change.kind === 'deleted') this.sessions.get(change.clusterId)?.close(grpc.status.UNAUTHENTICATED, 'the cluster was deregistered');
+    });
+    this.revocations.subscribe(({ clusterId, serials }) => {
+      const session = this.sessions.get(clusterId);
+      if (!session || !serials.has(session.certificateSerial)) return 0;
+      session.close(grpc.status.UNAUTHENTICATED, 'the certificate was revoked');
+      return 1;
     });
     this.monitor = setInterval(() => void this.sweep(), Math.max(50, Math.floor(this.heartbeatIntervalMs / 2)));
     this.monitor.unref();
@@ -119,10 +143,23 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     const pem = peer?.raw ? `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64')}\n-----END CERTIFICATE-----\n` : undefined;
     const clusterId = pem ? clusterUidOf(pem) : undefined;
     if (!pem || !clusterId) return refuse(grpc.status.UNAUTHENTICATED, 'the client certificate names no cluster');
-    const refusal = await this.pki.refusalOf(pem, clusterId).catch((error: Error) => `cannot check the certificate: ${error.message}`);
-    if (refusal) return refuse(grpc.status.UNAUTHENTICATED, refusal);
+    let admitted: { refusal: string | undefined; stream: bigint };
+    try {
+      admitted = await this.admission.run(async () => {
+        const refusal = await this.pki.refusalOf(pem, clusterId).catch((error: Error) => `cannot check the certificate: ${error.message}`);
+        return { refusal, stream: refusal ? 0n : await this.connections.nextStreamNumber() };
+      });
+    } catch (error) {
+      if (error instanceof AdmissionGateFullError) {
+        this.refusedAdmissions++;
+        return refuse(grpc.status.RESOURCE_EXHAUSTED, `the hub is busy admitting other agents (${error.message}); retry later`);
+      }
+      throw error;
+    }
+    if (admitted.refusal) return refuse(grpc.status.UNAUTHENTICATED, admitted.refusal);
+    if (call.cancelled) return;
 
-    const session = new AgentSession(clusterId, await this.connections.nextStreamNumber(), call, (closed) => this.closed(closed));
+    const session = new AgentSession(clusterId, canonicalSerial(describeCertificate(pem).serialNumber), admitted.stream, call, (closed) => this.closed(closed));
     const previous = this.sessions.get(clusterId);
     this.sessions.set(clusterId, session);
     previous?.close(grpc.status.ABORTED, 'replaced by a newer stream of the same cluster');
@@ -139,7 +176,12 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
         if (body?.$case !== 'hello') return session.close(grpc.status.FAILED_PRECONDITION, 'the first message of a stream must be Hello');
         greeted = true;
         clearTimeout(helloTimer);
-        void this.greet(session, body.value).catch((error: Error) => {
+        const hello = body.value;
+        void this.admission.run(() => this.greet(session, hello)).catch((error: Error) => {
+          if (error instanceof AdmissionGateFullError) {
+            this.refusedAdmissions++;
+            return session.close(grpc.status.RESOURCE_EXHAUSTED, `the hub is busy admitting other agents (${error.message}); retry later`);
+          }
           this.logger.error(`greeting cluster ${clusterId} failed: ${error.stack ?? error.message}`);
           session.close(grpc.status.INTERNAL, 'internal error');
         });
@@ -156,7 +198,10 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
         }
         case 'status': {
           const bundleId = session.bundleIds.get(body.value.bundle);
-          if (bundleId) this.ingester.status({ bundleId, clusterId, stream: session.stream, seq: message.seq, status: body.value });
+          // A status of a generation this stream never saw is invented: dropped, it can never poison a batch.
+          if (bundleId && body.value.generation <= session.knownGeneration(body.value.bundle)) {
+            this.ingester.status({ bundleId, clusterId, stream: session.stream, seq: message.seq, status: body.value });
+          }
           break;
         }
         case 'renew':
@@ -171,12 +216,9 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   }
 
   private async greet(session: AgentSession, hello: Extract<AgentMessage['body'], { $case: 'hello' }>['value']): Promise<void> {
-    if (hello.protocolVersion < OLDEST_SUPPORTED_PROTOCOL_VERSION || hello.protocolVersion > PROTOCOL_VERSION) {
-      return session.close(
-        grpc.status.FAILED_PRECONDITION,
-        `protocol version ${hello.protocolVersion} is not supported (this hub speaks ${OLDEST_SUPPORTED_PROTOCOL_VERSION}-${PROTOCOL_VERSION})`,
-      );
-    }
+    if (!session.isOpen) return; // it left while waiting for admission
+    const verdict = negotiateProtocol(hello.protocolVersion);
+    if (!verdict.accepted) return session.close(grpc.status.FAILED_PRECONDITION, verdict.reason);
     let highest = 0n;
     for (const known of hello.known) {
       session.held.set(known.bundle, { generation: known.generation, hash: known.hash, removed: known.removed });
@@ -188,10 +230,24 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     await this.sync(session);
   }
 
+  /** A desired-state change: the connected clusters' rows are read together, then each session gets what it lacks. */
+  private async push(clusterIds: ReadonlySet<string>): Promise<void> {
+    const connected = [...clusterIds].filter((id) => this.sessions.has(id));
+    this.logger.log(`desired state changed for ${clusterIds.size} cluster(s), ${connected.length} connected: pushing (at ${Date.now()} ms)`);
+    if (connected.length === 0) return;
+    const startedAt = performance.now();
+    const entries = await this.batch.forClusters(connected);
+    for (const [clusterId, rows] of entries) {
+      const session = this.sessions.get(clusterId);
+      if (session) await this.sync(session, rows).catch((error: Error) => this.logger.error(`pushing to cluster ${clusterId} failed: ${error.message}`));
+    }
+    this.logger.log(`queued the push to ${connected.length} connected cluster(s) in ${Math.round(performance.now() - startedAt)} ms`);
+  }
+
   /** Queues what the agent lacks: entries above what it holds and above what this stream already sent. */
-  private async sync(session: AgentSession): Promise<void> {
+  private async sync(session: AgentSession, prefetched?: DesiredEntry[]): Promise<void> {
     if (!session.isOpen) return;
-    const entries = await this.reader.forCluster(session.clusterId);
+    const entries = prefetched ?? (await this.reader.forCluster(session.clusterId));
     session.bundleIds = new Map(entries.map((entry) => [entry.bundle, entry.bundleId]));
     for (let entry of entries) {
       const held = session.held.get(entry.bundle);

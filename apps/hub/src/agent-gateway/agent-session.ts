@@ -26,8 +26,17 @@ export class AgentSession {
   /** Messages written to the stream (tests count them). */
   written = 0;
 
+  /** The highest generation of a bundle this stream knows of: sent by the hub, or held by the agent. */
+  knownGeneration(bundle: string): bigint {
+    const sent = this.sent.get(bundle) ?? 0n;
+    const held = this.held.get(bundle)?.generation ?? 0n;
+    return sent > held ? sent : held;
+  }
+
   constructor(
     readonly clusterId: string,
+    /** Serial of the client certificate the stream was opened with (a revocation of it closes the stream). */
+    readonly certificateSerial: string,
     readonly stream: bigint,
     private readonly call: grpc.ServerDuplexStream<AgentMessage, HubMessage>,
     private readonly onClosed: (session: AgentSession) => void,

@@ -31,7 +31,8 @@ export class DesiredStateReader {
   async forCluster(clusterId: string): Promise<DesiredEntry[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT d.bundle_id, b.name, d.desired_generation::text AS generation, d.desired_hash, d.desired_revision, d.removal,
-              coalesce(b.good_spec->'dependsOn', '[]'::jsonb) AS depends_on, coalesce((b.good_spec->>'suspend')::boolean, false) AS suspend
+              coalesce(b.good_spec->'dependsOn', '[]'::jsonb) AS depends_on, coalesce((b.good_spec->>'suspend')::boolean, false)
+                OR EXISTS (SELECT 1 FROM bundle_suspensions s WHERE s.bundle_name = b.name AND (s.cluster_id IS NULL OR s.cluster_id = d.cluster_id)) AS suspend
          FROM bundle_deployments d JOIN bundles b ON b.id = d.bundle_id
         WHERE d.cluster_id = $1 AND d.desired_generation IS NOT NULL AND d.desired_hash IS NOT NULL`,
       [clusterId],

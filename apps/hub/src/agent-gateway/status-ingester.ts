@@ -1,24 +1,33 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { changeToJSON, healthToJSON, phaseToJSON, type BundleStatus } from '@flotilla/protocol';
 import { DataSource } from 'typeorm';
+import {
+  ACK_UPSERT_SQL,
+  historyEntryOf,
+  STATUS_UPSERT_SQL,
+  statusUpsertParameters,
+  type HistoryEntry,
+  type ReceivedAck,
+  type ReceivedStatus,
+  type StatusUpsertResult,
+} from './status-upsert.sql.js';
 
-/** A status as received, with what orders it: generation, then stream, then sequence. */
-export interface ReceivedStatus {
-  readonly bundleId: string;
-  readonly clusterId: string;
-  readonly stream: bigint;
-  readonly seq: bigint;
-  readonly status: BundleStatus;
+export type { ReceivedAck, ReceivedStatus } from './status-upsert.sql.js';
+
+/** When idle, how long the first message waits for company before its batch is written. */
+const GATHER_MS = 20;
+/** Rows per statement; a larger backlog is written as several statements. */
+const MAX_STATEMENT_ROWS = 2_000;
+/** Pending rows that force a write even while one is in flight (memory stays bounded). */
+const MAX_PENDING_ROWS = 20_000;
+const RETRY_MS = 1_000;
+/** Statuses one deployment may gather between two writes for history (an agent flapping faster loses the oldest ones). */
+const MAX_HISTORY_PER_KEY = 64;
+
+/** One deployment's statuses waiting to be written. */
+interface Pending {
+  latest: ReceivedStatus;
+  readonly history: HistoryEntry[];
 }
-
-interface ReceivedAck {
-  readonly bundleId: string;
-  readonly clusterId: string;
-  readonly generation: bigint;
-}
-
-const FLUSH_MS = 100;
-const FLUSH_ROWS = 2_000;
 
 function newer(a: ReceivedStatus, b: ReceivedStatus): boolean {
   const ga = a.status.generation;
@@ -26,43 +35,57 @@ function newer(a: ReceivedStatus, b: ReceivedStatus): boolean {
   return ga !== gb ? ga > gb : a.stream !== b.stream ? a.stream > b.stream : a.seq > b.seq;
 }
 
+const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
- * Writes acks and statuses in batches (UNNEST; one statement per kind per flush, never one row
- * per message): the latest status per BundleDeployment, plus a history row whenever phase,
- * health or generation changes. Within a batch only the newest status per key is kept, and in the
- * database a stale status (older generation, or older stream/sequence) never overwrites a newer one.
+ * Writes acks and statuses in batches (UNNEST; one statement per kind per batch, never one row
+ * per message): the latest status per BundleDeployment, plus a history row for every status that
+ * changes phase, health or generation — also when several of one deployment share a batch. Group
+ * commit: while a batch is being written the next one gathers, and is written as soon as the
+ * first is done, so the batch size follows the load. In the database a stale status never
+ * overwrites a newer one. A failed write is retried with what arrived meanwhile, so a database
+ * hiccup loses nothing.
  */
 @Injectable()
 export class StatusIngester implements OnApplicationShutdown {
   private readonly logger = new Logger(StatusIngester.name);
-  private statuses = new Map<string, ReceivedStatus>();
+  private statuses = new Map<string, Pending>();
   private acks = new Map<string, ReceivedAck>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private written = 0;
+  private writing = 0;
+  private latestWritten = 0;
+  private historyWritten = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Statuses committed since the hub started (for metrics and benchmarks). */
+  /** Deployments whose latest state a write changed, summed over writes since the hub started. */
   get committedStatuses(): number {
-    return this.written;
+    return this.latestWritten;
+  }
+
+  /** History rows committed since the hub started. */
+  get committedHistory(): number {
+    return this.historyWritten;
   }
 
   ack(ack: ReceivedAck): void {
-    const key = `${ack.bundleId}/${ack.clusterId}`;
-    const current = this.acks.get(key);
-    if (!current || ack.generation > current.generation) this.acks.set(key, ack);
+    this.putAck(ack);
     this.schedule();
   }
 
   status(status: ReceivedStatus): void {
-    const key = `${status.bundleId}/${status.clusterId}`;
-    const current = this.statuses.get(key);
-    if (!current || newer(status, current)) this.statuses.set(key, status);
+    this.putStatus(status);
     this.schedule();
   }
 
-  /** Resolves once everything received before the call is committed. */
+  /** Resolves once everything received before the call is committed (or has failed and is queued again). */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -70,7 +93,20 @@ export class StatusIngester implements OnApplicationShutdown {
     const acks = [...this.acks.values()];
     this.statuses = new Map();
     this.acks = new Map();
-    this.flushing = this.flushing.then(() => this.write(statuses, acks)).catch((error: Error) => this.logger.error(`status ingestion failed: ${error.message}`));
+    this.writing++;
+    this.flushing = this.flushing
+      .then(() => this.write(statuses, acks))
+      .catch((error: Error) => {
+        this.logger.error(`status ingestion failed (${statuses.length} statuses, ${acks.length} acks kept for a retry): ${error.message}`);
+        for (const ack of acks) this.putAck(ack);
+        for (const pending of statuses) this.putBack(pending);
+        this.timer ??= setTimeout(() => void this.flush(), RETRY_MS);
+      })
+      .finally(() => {
+        this.writing--;
+        // Group commit: what gathered during the write goes at once.
+        if (this.writing === 0 && this.timer === undefined && this.pending > 0) void this.flush();
+      });
     return this.flushing;
   }
 
@@ -78,62 +114,56 @@ export class StatusIngester implements OnApplicationShutdown {
     await this.flush();
   }
 
-  private schedule(): void {
-    if (this.statuses.size + this.acks.size >= FLUSH_ROWS) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  private get pending(): number {
+    return this.statuses.size + this.acks.size;
   }
 
-  private async write(statuses: ReceivedStatus[], acks: ReceivedAck[]): Promise<void> {
-    if (acks.length > 0) {
-      await this.dataSource.query(
-        `INSERT INTO bundle_statuses AS s (bundle_id, cluster_id, acked_generation)
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[])
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET acked_generation = EXCLUDED.acked_generation, updated_at = now()
-         WHERE s.acked_generation IS NULL OR s.acked_generation < EXCLUDED.acked_generation`,
-        [acks.map((a) => a.bundleId), acks.map((a) => a.clusterId), acks.map((a) => a.generation.toString())],
-      );
+  private putAck(ack: ReceivedAck): void {
+    const key = `${ack.bundleId}/${ack.clusterId}`;
+    const current = this.acks.get(key);
+    if (!current || ack.generation > current.generation) this.acks.set(key, ack);
+  }
+
+  private putStatus(status: ReceivedStatus): void {
+    const key = `${status.bundleId}/${status.clusterId}`;
+    const current = this.statuses.get(key);
+    if (!current) {
+      this.statuses.set(key, { latest: status, history: [historyEntryOf(status)] });
+      return;
     }
-    if (statuses.length === 0) return;
-    const column = <T>(pick: (status: ReceivedStatus) => T) => statuses.map(pick);
-    await this.dataSource.query(
-      `WITH incoming AS (
-         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bool[],
-                              $9::int[], $10::bool[], $11::text[], $12::jsonb[], $13::timestamptz[])
-           AS u(bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources, observed_at)
-       ),
-       previous AS (
-         SELECT s.bundle_id, s.cluster_id, s.generation, s.phase, s.health FROM bundle_statuses s JOIN incoming i USING (bundle_id, cluster_id)
-       ),
-       upserted AS (
-         INSERT INTO bundle_statuses AS s (bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources, observed_at, updated_at)
-         SELECT i.*, now() FROM incoming i
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET
-           generation = EXCLUDED.generation, stream = EXCLUDED.stream, seq = EXCLUDED.seq, phase = EXCLUDED.phase, health = EXCLUDED.health,
-           terminal = EXCLUDED.terminal, drifted_fields = EXCLUDED.drifted_fields, fighting = EXCLUDED.fighting, reason = EXCLUDED.reason,
-           resources = EXCLUDED.resources, observed_at = EXCLUDED.observed_at, updated_at = now()
-         WHERE s.generation IS NULL OR (EXCLUDED.generation, EXCLUDED.stream, EXCLUDED.seq) > (s.generation, s.stream, s.seq)
-         RETURNING s.bundle_id, s.cluster_id, s.generation, s.phase, s.health, s.reason
-       )
-       INSERT INTO bundle_status_history (bundle_id, cluster_id, generation, phase, health, reason)
-       SELECT u.bundle_id, u.cluster_id, u.generation, u.phase, u.health, u.reason
-         FROM upserted u LEFT JOIN previous p USING (bundle_id, cluster_id)
-        WHERE p.bundle_id IS NULL OR p.generation IS DISTINCT FROM u.generation OR p.phase IS DISTINCT FROM u.phase OR p.health IS DISTINCT FROM u.health`,
-      [
-        column((s) => s.bundleId),
-        column((s) => s.clusterId),
-        column((s) => s.status.generation.toString()),
-        column((s) => s.stream.toString()),
-        column((s) => s.seq.toString()),
-        column((s) => phaseToJSON(s.status.phase).replace(/^PHASE_/, '')),
-        column((s) => healthToJSON(s.status.health).replace(/^HEALTH_/, '')),
-        column((s) => s.status.terminal),
-        column((s) => s.status.drift?.driftedFields ?? 0),
-        column((s) => s.status.drift?.fighting ?? false),
-        column((s) => s.status.reason.slice(0, 4_000)),
-        column((s) => JSON.stringify(s.status.resources.map((r) => ({ ...r, change: changeToJSON(r.change).replace(/^CHANGE_/, ''), health: healthToJSON(r.health).replace(/^HEALTH_/, '') })))),
-        column((s) => new Date(Number(s.status.observedAtUnixMs) || Date.now())),
-      ],
-    );
-    this.written += statuses.length;
+    if (!newer(status, current.latest)) return; // stale: a newer one is already waiting
+    current.latest = status;
+    // Every status goes to the statement: it decides which change something, against the stored one.
+    current.history.push(historyEntryOf(status));
+    if (current.history.length > MAX_HISTORY_PER_KEY) current.history.shift();
+  }
+
+  /** A batch whose write failed goes back in front of what arrived meanwhile. */
+  private putBack(failed: Pending): void {
+    const key = `${failed.latest.bundleId}/${failed.latest.clusterId}`;
+    const arrived = this.statuses.get(key);
+    if (!arrived) {
+      this.statuses.set(key, failed);
+      return;
+    }
+    const joined = [...failed.history, ...arrived.history].sort((a, b) => (a.generation !== b.generation ? cmp(a.generation, b.generation) : a.stream !== b.stream ? cmp(a.stream, b.stream) : cmp(a.seq, b.seq)));
+    this.statuses.set(key, { latest: newer(arrived.latest, failed.latest) ? arrived.latest : failed.latest, history: joined.slice(-MAX_HISTORY_PER_KEY) });
+  }
+
+  private schedule(): void {
+    if (this.pending >= MAX_PENDING_ROWS) void this.flush();
+    else if (this.writing === 0) this.timer ??= setTimeout(() => void this.flush(), GATHER_MS);
+    // else: the write in flight flushes what gathered when it ends.
+  }
+
+  private async write(statuses: Pending[], acks: ReceivedAck[]): Promise<void> {
+    for (const batch of chunks(acks, MAX_STATEMENT_ROWS)) {
+      await this.dataSource.query(ACK_UPSERT_SQL, [batch.map((a) => a.bundleId), batch.map((a) => a.clusterId), batch.map((a) => a.generation.toString())]);
+    }
+    for (const batch of chunks(statuses, MAX_STATEMENT_ROWS)) {
+      const [result] = (await this.dataSource.query(STATUS_UPSERT_SQL, statusUpsertParameters(batch))) as StatusUpsertResult[];
+      this.latestWritten += result?.latest ?? 0;
+      this.historyWritten += result?.history ?? 0;
+    }
   }
 }

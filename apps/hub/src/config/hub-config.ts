@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FLOTILLA_VERSION, LOG_LEVELS, type FlotillaLogLevel } from '@flotilla/observability';
 import { agentsConfigFrom, agentsConfigShape, type AgentsConfig } from './agents-config.js';
 import { ConfigError } from './config.error.js';
+import { eventsConfigFrom, eventsConfigShape, type EventsConfig } from './events-config.js';
 
 /** The hub's configuration, read once from the environment at start-up and never again. */
 export interface HubConfig {
@@ -25,6 +26,8 @@ export interface HubConfig {
   readonly sources: SourcesConfig;
   /** Agent registration and identity. */
   readonly agents: AgentsConfig;
+  /** Event timeline retention and live subscriptions. */
+  readonly events: EventsConfig;
 }
 
 /** Limits and switches of the Git sources feature (FLOTILLA_GIT_*, FLOTILLA_SOURCE_*). */
@@ -126,6 +129,7 @@ const schema = z.object({
   FLOTILLA_GIT_MAX_FILE_BYTES: integer(5 * MIB, 1, 1024 * MIB, 'bytes'),
   FLOTILLA_GIT_MAX_TOTAL_BYTES: integer(50 * MIB, 1, 16 * 1024 * MIB, 'bytes'),
   ...agentsConfigShape,
+  ...eventsConfigShape,
 });
 
 /** Validates the environment into a HubConfig, or throws a ConfigError naming every bad variable. */
@@ -179,5 +183,6 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
       maxTotalBytes: value.FLOTILLA_GIT_MAX_TOTAL_BYTES,
     },
     agents,
+    events: eventsConfigFrom(value),
   };
 }

@@ -68,13 +68,16 @@ export class HubPki implements OnModuleInit {
       uris: [clusterIdentityUri(clusterUid)],
     });
     const keySha256 = publicKeySha256(issued.certificatePem);
+    // Recorded as the certificate itself encodes it (DER drops a leading zero byte the CA's
+    // random serial may have), so the lookup on connect finds it.
+    const serialNumber = describeCertificate(issued.certificatePem).serialNumber;
     await (manager ?? this.dataSource).query(`INSERT INTO agent_certificates (serial, cluster_id, key_sha256, not_after) VALUES ($1, $2, $3, $4)`, [
-      issued.serialNumber,
+      serialNumber,
       clusterUid,
       keySha256,
       issued.notAfter,
     ]);
-    return { ...issued, keySha256 };
+    return { ...issued, serialNumber, keySha256 };
   }
 
   /** Why a presented agent certificate must be refused, or undefined when it is current and not revoked. */
@@ -82,8 +85,8 @@ export class HubPki implements OnModuleInit {
     const { serialNumber, notAfter } = describeCertificate(certificatePem);
     if (notAfter.getTime() <= Date.now()) return 'the certificate has expired';
     const rows: { revoked_at: Date | null; cluster_id: string }[] = await this.dataSource.query(
-      'SELECT revoked_at, cluster_id FROM agent_certificates WHERE serial = $1',
-      [serialNumber],
+      'SELECT revoked_at, cluster_id FROM agent_certificates WHERE serial = ANY($1::text[])',
+      [serialSpellings(serialNumber)],
     );
     if (rows.length === 0) return 'the certificate is not one this hub issued, or its cluster was deregistered';
     if (rows[0]!.cluster_id !== clusterUid) return 'the certificate names another cluster';
@@ -91,9 +94,35 @@ export class HubPki implements OnModuleInit {
     return undefined;
   }
 
-  /** Revokes every certificate of a cluster. */
-  async revokeCluster(clusterUid: string): Promise<void> {
-    await this.dataSource.query('UPDATE agent_certificates SET revoked_at = now() WHERE cluster_id = $1 AND revoked_at IS NULL', [clusterUid]);
+  /**
+   * Revokes one certificate of a cluster (`serial`), or every unrevoked one; returns the serials
+   * revoked now (empty when there was nothing left to revoke). The cluster's bootstrap tokens
+   * expire too: a token is idempotent for the same key, so a stolen key and token must not buy a
+   * fresh certificate. The agent re-registers with a new token (registerCluster) and a new key.
+   */
+  async revoke(clusterUid: string, serial?: string): Promise<string[]> {
+    return this.dataSource.transaction(async (manager) => {
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+      const [rows] = (await manager.query(
+        `UPDATE agent_certificates SET revoked_at = now()
+          WHERE cluster_id = $1 AND revoked_at IS NULL AND ($2::text[] IS NULL OR serial = ANY($2::text[])) RETURNING serial`,
+        [clusterUid, serial === undefined ? null : serialSpellings(serial)],
+      )) as [{ serial: string }[], number];
+      await manager.query('UPDATE bootstrap_tokens SET expires_at = now() WHERE cluster_id = $1 AND expires_at > now()', [clusterUid]);
+      return rows.map((row) => canonicalSerial(row.serial));
+    });
+  }
+
+  /** Whether a certificate of this serial was issued to this cluster (revoked or not). */
+  async isIssuedTo(clusterUid: string, serial: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM agent_certificates WHERE cluster_id = $1 AND serial = ANY($2::text[])', [clusterUid, serialSpellings(serial)]);
+    return rows.length > 0;
+  }
+
+  /** Whether any certificate for this public key was revoked: such a key never gets another. */
+  async isKeyRevoked(keySha256: string, manager?: EntityManager): Promise<boolean> {
+    const rows: unknown[] = await (manager ?? this.dataSource).query('SELECT 1 FROM agent_certificates WHERE key_sha256 = $1 AND revoked_at IS NOT NULL LIMIT 1', [keySha256]);
+    return rows.length > 0;
   }
 
   private async loadOrCreate(): Promise<CertificateAuthority> {
@@ -127,6 +156,22 @@ export class HubPki implements OnModuleInit {
     this.logger.log('created the certificate authority for agents');
     return CertificateAuthority.fromPem(stored[0]!.certificate_pem, this.keyring.decrypt(stored[0]!.private_key, KEY_CONTEXT).toString('utf8'));
   }
+}
+
+/** A serial as certificates encode it: lower-case hex without leading zero bytes. */
+export function canonicalSerial(serial: string): string {
+  let hex = serial.toLowerCase();
+  while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
+  return hex;
+}
+
+/**
+ * Both ways a serial may be stored: as encoded, and with the leading zero byte that rows recorded
+ * before the canonical form (the CA's raw random serial) can carry.
+ */
+function serialSpellings(serial: string): string[] {
+  const canonical = canonicalSerial(serial);
+  return [canonical, `00${canonical}`];
 }
 
 /** SHA-256 of the certificate's public key (SPKI DER), hex. */

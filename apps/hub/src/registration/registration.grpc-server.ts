@@ -11,10 +11,18 @@ import {
 } from '@flotilla/protocol';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
+import { AdmissionGate, AdmissionGateFullError } from '../agent-gateway/admission-gate.js';
 import { HubPki } from '../pki/hub-pki.service.js';
 import { RegistrationRefused, RegistrationService } from './registration.service.js';
 
 const MAX_REGISTER_BYTES = 64 * 1024;
+/**
+ * A registration storm (a fleet installed at once) queues here: each Register verifies a CSR,
+ * signs a certificate and runs a transaction, so at most this many run at once and the agent
+ * stream's clients are not starved; beyond the queue limit the agent is told to retry later.
+ */
+const REGISTER_ACTIVE = 8;
+const REGISTER_WAITING = 10_000;
 
 /**
  * The registration listener: server-authenticated TLS, no client certificate (the agent has none
@@ -25,6 +33,7 @@ export class RegistrationGrpcServer implements OnApplicationBootstrap, OnApplica
   private readonly logger = new Logger(RegistrationGrpcServer.name);
   private server?: grpc.Server;
   private boundPort = 0;
+  private readonly admission = new AdmissionGate(REGISTER_ACTIVE, REGISTER_WAITING);
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -76,7 +85,7 @@ export class RegistrationGrpcServer implements OnApplicationBootstrap, OnApplica
       return;
     }
     try {
-      const registered = await this.registration.register(request.bootstrapToken, request.csrPem, peer);
+      const registered = await this.admission.run(() => this.registration.register(request.bootstrapToken, request.csrPem, peer));
       callback(null, {
         clusterUid: registered.clusterUid,
         certificatePem: registered.certificatePem,
@@ -84,7 +93,9 @@ export class RegistrationGrpcServer implements OnApplicationBootstrap, OnApplica
         notAfterUnixMs: BigInt(registered.notAfter.getTime()),
       });
     } catch (error) {
-      if (error instanceof RegistrationRefused) {
+      if (error instanceof AdmissionGateFullError) {
+        callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: `the hub is busy registering other agents (${error.message}); retry later` });
+      } else if (error instanceof RegistrationRefused) {
         callback({ code: error.kind === 'token' ? grpc.status.UNAUTHENTICATED : grpc.status.INVALID_ARGUMENT, details: error.message });
       } else {
         this.logger.error(`registration from ${peer} failed: ${(error as Error).stack ?? String(error)}`);

@@ -6,9 +6,14 @@ import { ClusterException, ClusterExceptionCode } from '../clusters/cluster.exce
 import type { ClusterEntity } from '../clusters/cluster.entity.js';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
+import { CertificateRevocations } from '../pki/certificate-revocations.js';
 import { HubPki } from '../pki/hub-pki.service.js';
 import { BootstrapTokenRepository } from './bootstrap-token.repository.js';
 import { agentInstallManifest } from './install-manifest.util.js';
+import { RegistrationException, RegistrationExceptionCode } from './registration.exception.js';
+
+/** Serials as the CA writes them: hex, at most 20 octets (RFC 5280). */
+const SERIAL = /^[0-9a-f]{1,40}$/;
 
 /** Why a Register call was refused; `kind` decides the gRPC status. The token is never part of it. */
 export class RegistrationRefused extends Error {
@@ -40,7 +45,30 @@ export class RegistrationService {
     private readonly tokens: BootstrapTokenRepository,
     private readonly pki: HubPki,
     private readonly dataSource: DataSource,
+    private readonly revocations: CertificateRevocations,
   ) {}
+
+  /**
+   * Revokes one agent certificate of a cluster, or all of them when no serial is given, and
+   * closes a live stream that uses one. The cluster stays registered; its agent comes back with a
+   * new bootstrap token (registerCluster) and a new key.
+   */
+  async revokeCertificate(clusterName: string, serial: string | undefined): Promise<{ cluster: ClusterEntity; revokedSerials: string[]; closedStreams: number }> {
+    const cluster = await this.clusters.getByName(clusterName);
+    const wanted = serial?.trim().toLowerCase().replace(/^0x/, '').replaceAll(':', '');
+    if (wanted !== undefined) {
+      if (!SERIAL.test(wanted)) {
+        throw new RegistrationException(RegistrationExceptionCode.InvalidSerial, `serial "${serial}" is not a certificate serial (hexadecimal, at most 40 digits)`);
+      }
+      if (!(await this.pki.isIssuedTo(cluster.id, wanted))) {
+        throw new RegistrationException(RegistrationExceptionCode.CertificateNotFound, `cluster "${cluster.name}" has no agent certificate with serial ${wanted}`);
+      }
+    }
+    const revokedSerials = await this.pki.revoke(cluster.id, wanted);
+    this.logger.warn(`revoked ${revokedSerials.length} agent certificate(s) of cluster "${cluster.name}" (${cluster.id})${revokedSerials.length ? `: ${revokedSerials.join(', ')}` : ''}`);
+    const closedStreams = this.revocations.emit({ clusterId: cluster.id, serials: new Set(revokedSerials) });
+    return { cluster, revokedSerials, closedStreams };
+  }
 
   /** Records the cluster when new (or replaces its labels), and issues a fresh bootstrap token. */
   async registerCluster(name: string, labels: readonly { key: string; value: string }[] | undefined): Promise<RegisteredCluster> {
@@ -86,6 +114,10 @@ export class RegistrationService {
       if (!record) return refuse('unknown (or its cluster was deleted)');
       if (record.expiresAt.getTime() <= Date.now()) return refuse(`expired (for cluster ${record.clusterId})`);
       if (record.usedAt && record.usedKeySha256 !== keySha256) return refuse(`already used by another key (for cluster ${record.clusterId})`);
+      if (await this.pki.isKeyRevoked(keySha256, manager)) {
+        this.logger.warn(`refused a registration from ${peer}: a certificate of that key was revoked (cluster ${record.clusterId})`);
+        throw new RegistrationRefused('request', 'a certificate for this key was revoked: generate a new key');
+      }
       let issued;
       try {
         issued = await this.pki.issueAgentCertificate(record.clusterId, csrPem, manager);

@@ -7,7 +7,9 @@ import type { AgentLogger } from '../agent-logger.js';
 import type { BackoffOptions } from '../backoff.util.js';
 import { EncryptedFileStateStore } from '../encrypted-file-state.store.js';
 import type { BundleReport } from '../reconciler.js';
+import type { AgentStateStore } from '../agent-state.store.js';
 import { SimpleReconciler } from '../simple-reconciler.js';
+import { MemoryStateStore } from './memory-state.store.js';
 
 /** What one simulated agent did; `agent` is its index in the fleet (firstIndex-based). */
 export type FleetEvent =
@@ -32,6 +34,11 @@ export interface FleetSimulatorOptions {
   readonly stateDir: string;
   /** Index of the first agent, so several processes can share one numbering; default 0. */
   readonly firstIndex?: number;
+  /**
+   * Keep the agents' state in memory instead of `stateDir` (benchmarks of the hub: no shared-disk
+   * fsync queue; nothing survives the process). Default false: encrypted files, as real agents.
+   */
+  readonly memoryState?: boolean;
   /** Key for the agents' state; default: one generated into `<stateDir>/state.key` on first use. */
   readonly encryptionKeySpec?: string;
   /** How many agents start (and register) at once; default 64. */
@@ -47,11 +54,21 @@ export interface SimulatedAgent {
   readonly index: number;
   readonly connection: AgentConnection;
   readonly cluster: SimulatedCluster;
+  readonly store: AgentStateStore;
+}
+
+/** A burst of status reports: each flips the health of a bundle an agent has applied (a real change, with its real resources). */
+export interface StatusStormOptions {
+  /** Reports per second over the whole fleet of this process. */
+  readonly ratePerSecond: number;
+  readonly durationMs: number;
 }
 
 /** A running fleet; stop() closes every connection and cluster. */
 export interface FleetSimulator {
   readonly agents: readonly SimulatedAgent[];
+  /** Sends status reports at the given rate; resolves with how many were handed to the connections. */
+  storm(options: StatusStormOptions): Promise<{ readonly sent: number }>;
   stop(): Promise<void>;
 }
 
@@ -69,20 +86,26 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
   const first = options.firstIndex ?? 0;
   const emit = options.onEvent ?? (() => undefined);
   const agents: SimulatedAgent[] = [];
+  // The last Applied report of every (agent, bundle): what a storm varies.
+  const applied = new Map<string, { reconciler: SimpleReconciler; report: BundleReport }>();
   let stopping = false;
 
   const startOne = async (offset: number): Promise<void> => {
     const index = first + offset;
     const cluster = new SimulatedCluster({ simulatePods: false });
     const reconciler = new SimpleReconciler(new InMemoryClusterClient(cluster));
-    reconciler.onReport((report) => emit({ type: 'report', agent: index, report }));
+    reconciler.onReport((report) => {
+      if (report.phase === 'Applied') applied.set(`${index}/${report.bundle}`, { reconciler, report });
+      emit({ type: 'report', agent: index, report });
+    });
+    const store = options.memoryState ? new MemoryStateStore() : new EncryptedFileStateStore(join(options.stateDir, `agent-${index}`), keyring);
     const connection = new AgentConnection({
       registrationAddress: options.registrationAddress,
       hubAddress: options.hubAddress,
       bootstrapToken: options.tokens[offset],
       hubCaPem: options.hubCaPem,
       tlsServerName: options.tlsServerName,
-      store: new EncryptedFileStateStore(join(options.stateDir, `agent-${index}`), keyring),
+      store,
       reconciler,
       agentVersion: 'fleet-simulator',
       kubernetesVersion: 'v1.35.0-kube-sim',
@@ -98,7 +121,7 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
         disconnected: (reason) => emit({ type: 'disconnected', agent: index, reason }),
       },
     });
-    const agent = { index, connection, cluster };
+    const agent = { index, connection, cluster, store };
     agents.push(agent);
     try {
       await connection.start();
@@ -118,12 +141,35 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
 
   return {
     agents,
+    storm: (storm) => runStorm([...applied.values()], storm),
     stop: async () => {
       stopping = true;
       await Promise.all(agents.map((agent) => agent.connection.stop()));
       for (const agent of agents) agent.cluster.close();
     },
   };
+}
+
+const STORM_TICK_MS = 20;
+
+/** Round-robin over the applied bundles, `ratePerSecond` spread evenly over ticks of STORM_TICK_MS. */
+async function runStorm(targets: { reconciler: SimpleReconciler; report: BundleReport }[], options: StatusStormOptions): Promise<{ sent: number }> {
+  if (targets.length === 0 || options.ratePerSecond <= 0) return { sent: 0 };
+  const startedAt = performance.now();
+  let sent = 0;
+  let cursor = 0;
+  for (let elapsed = 0; elapsed < options.durationMs; elapsed = performance.now() - startedAt) {
+    const due = Math.floor(((elapsed + STORM_TICK_MS) / 1_000) * options.ratePerSecond) - sent;
+    for (let i = 0; i < due; i++) {
+      const target = targets[cursor++ % targets.length]!;
+      const health = target.report.health === 'Healthy' ? 'Progressing' : 'Healthy';
+      target.report = { ...target.report, health, observedAt: new Date() };
+      target.reconciler.publish(target.report);
+      sent++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, STORM_TICK_MS));
+  }
+  return { sent };
 }
 
 /** The simulator's own state key, kept beside the agents' state so a restarted simulator can read it. */

@@ -1,0 +1,24 @@
+import { FlotillaException } from '../common/flotilla.exception.js';
+
+export enum RegistrationExceptionCode {
+  CertificateNotFound = 'CERTIFICATE_NOT_FOUND',
+  InvalidSerial = 'CERTIFICATE_SERIAL_INVALID',
+}
+
+const GRAPHQL_CODES = {
+  [RegistrationExceptionCode.CertificateNotFound]: 'NOT_FOUND',
+  [RegistrationExceptionCode.InvalidSerial]: 'BAD_USER_INPUT',
+} as const;
+
+/** A request about agent identities that cannot be carried out; the message names the cluster and the certificate. */
+export class RegistrationException extends FlotillaException {
+  readonly graphqlCode;
+
+  constructor(
+    readonly code: RegistrationExceptionCode,
+    message: string,
+  ) {
+    super(message, { reason: code });
+    this.graphqlCode = GRAPHQL_CODES[code];
+  }
+}

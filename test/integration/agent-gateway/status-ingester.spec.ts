@@ -1,0 +1,114 @@
+import { Health, Phase, type BundleStatus } from '@flotilla/protocol';
+import { dataSourceOptions, migrateUp } from '@flotilla/database';
+import { DataSource } from 'typeorm';
+import { StatusIngester } from '../../../apps/hub/src/agent-gateway/status-ingester.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+
+/** The status ingester against real PostgreSQL (real migrations): group commit, history, and batches nobody can poison. */
+describe('StatusIngester', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let ingester: StatusIngester;
+  let bundleId: string;
+  const clusters: string[] = [];
+
+  const status = (clusterId: string, seq: bigint, health: Health, extra: Partial<BundleStatus> = {}) => ({
+    bundleId,
+    clusterId,
+    stream: 1n,
+    seq,
+    status: {
+      bundle: 'web',
+      generation: 10n,
+      phase: Phase.PHASE_APPLIED,
+      health,
+      terminal: false,
+      drift: undefined,
+      resources: [],
+      reason: '',
+      observedAtUnixMs: BigInt(Date.now()),
+      ...extra,
+    },
+  });
+  /** The stored latest state and history count of each cluster, by cluster id. */
+  const rows = async (): Promise<Record<string, { health: string; seq: string; history: number }>> => {
+    const found: { cluster_id: string; health: string; seq: string; history: number }[] = await dataSource.query(
+      `SELECT s.cluster_id, s.health, s.seq::text AS seq, (SELECT count(*)::int FROM bundle_status_history h WHERE h.cluster_id = s.cluster_id) AS history
+         FROM bundle_statuses s`,
+    );
+    return Object.fromEntries(found.map(({ cluster_id, ...rest }) => [cluster_id, rest]));
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    await migrateUp(dataSource);
+    const [source] = await dataSource.query(`INSERT INTO sources (id, name, url, ref, webhook_secret) VALUES (gen_random_uuid(), 's', 'file:///x', 'main', '\\x00') RETURNING id`);
+    const [bundle] = await dataSource.query(`INSERT INTO bundles (source_id, name, path) VALUES ($1, 'web', 'web') RETURNING id::text AS id`, [source.id]);
+    bundleId = bundle.id;
+    for (const name of ['c-1', 'c-2', 'c-3']) clusters.push((await dataSource.query(`INSERT INTO clusters (name) VALUES ($1) RETURNING id::text AS id`, [name]))[0].id);
+    ingester = new StatusIngester(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('keeps the newest status per deployment, writes a history row per change (also two in one batch), and never lets a stale one win', async () => {
+    const [a, b] = clusters as [string, string];
+    ingester.status(status(a, 1n, Health.HEALTH_PROGRESSING));
+    ingester.status(status(a, 2n, Health.HEALTH_HEALTHY));
+    ingester.status(status(b, 1n, Health.HEALTH_HEALTHY));
+    await ingester.flush();
+    expect(await rows()).toEqual({ [a]: { health: 'HEALTHY', seq: '2', history: 2 }, [b]: { health: 'HEALTHY', seq: '1', history: 1 } });
+    const history = await dataSource.query(`SELECT health FROM bundle_status_history WHERE cluster_id = $1 ORDER BY id`, [a]);
+    expect(history).toEqual([{ health: 'PROGRESSING' }, { health: 'HEALTHY' }]);
+    ingester.status(status(a, 1n, Health.HEALTH_DEGRADED)); // stale: an older sequence number of the same stream
+    ingester.status(status(b, 2n, Health.HEALTH_HEALTHY)); // newer, but no change: no history row
+    await ingester.flush();
+    expect(await rows()).toEqual({ [a]: { health: 'HEALTHY', seq: '2', history: 2 }, [b]: { health: 'HEALTHY', seq: '2', history: 1 } });
+    expect(ingester.committedHistory).toBe(3);
+  });
+
+  it('gives a stale status no history, also when a newer one shares its batch', async () => {
+    const [a] = clusters as [string];
+    const historyBefore = ingester.committedHistory;
+    ingester.status(status(a, 5n, Health.HEALTH_DEGRADED, { generation: 9n })); // an older generation than stored
+    ingester.status(status(a, 6n, Health.HEALTH_PROGRESSING)); // newer than stored, and a change
+    await ingester.flush();
+    const history = await dataSource.query(`SELECT generation::text AS g, health FROM bundle_status_history WHERE cluster_id = $1 ORDER BY id`, [a]);
+    expect(history).toEqual([
+      { g: '10', health: 'PROGRESSING' },
+      { g: '10', health: 'HEALTHY' },
+      { g: '10', health: 'PROGRESSING' },
+    ]);
+    expect(ingester.committedHistory - historyBefore).toBe(1);
+  });
+
+  it('commits everyone else’s statuses when a cluster was deleted while its status waited, or an agent sent garbage', async () => {
+    const [, b, c] = clusters as [string, string, string];
+    ingester.status(status(b, 3n, Health.HEALTH_DEGRADED, { reason: 'nul \0 here', generation: 2n ** 64n - 1n }));
+    ingester.status(status(c, 1n, Health.HEALTH_HEALTHY));
+    await dataSource.query(`DELETE FROM clusters WHERE id = $1`, [c]);
+    await ingester.flush();
+    const [row] = await dataSource.query(`SELECT health, reason, generation::text AS g FROM bundle_statuses WHERE cluster_id = $1`, [b]);
+    expect(row).toEqual({ health: 'DEGRADED', reason: 'nul \uFFFD here', g: (2n ** 63n - 1n).toString() });
+    expect(await dataSource.query(`SELECT 1 FROM bundle_statuses WHERE cluster_id = $1`, [c])).toEqual([]);
+  });
+
+  it('writes what arrives during a write once that write ends (group commit)', async () => {
+    const fresh = (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-4') RETURNING id::text AS id`))[0].id as string;
+    for (let seq = 1n; seq <= 50n; seq++) ingester.status(status(fresh, seq, seq % 2n === 0n ? Health.HEALTH_HEALTHY : Health.HEALTH_PROGRESSING));
+    const writing = ingester.flush();
+    ingester.status(status(fresh, 51n, Health.HEALTH_DEGRADED));
+    await writing;
+    const deadline = Date.now() + 5_000;
+    let health = '';
+    while (health !== 'DEGRADED' && Date.now() < deadline) {
+      health = ((await dataSource.query(`SELECT health FROM bundle_statuses WHERE cluster_id = $1`, [fresh]))[0] as { health: string }).health;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(health).toBe('DEGRADED');
+  });
+});
