@@ -35,7 +35,7 @@ describe('RenderPool', () => {
 
   it('stops a render that runs past the hard timeout, keeps the caller responsive, and recovers', async () => {
     // The engine's own cooperative limit is set far above the pool's hard timeout, to prove the hard one.
-    pool = new RenderPool({ workers: 1, timeoutMs: 300, templateLimits: { parseLimit: 10_000, renderLimitMs: 60_000, memoryLimit: 1e9 } });
+    pool = new RenderPool({ workers: 1, timeoutMs: 1_000, templateLimits: { parseLimit: 10_000, renderLimitMs: 60_000, memoryLimit: 1e9 } });
     const hostile = await bundleWith('{% for i in (1..1000000000) %}{% endfor %}');
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();

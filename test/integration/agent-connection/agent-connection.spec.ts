@@ -156,6 +156,8 @@ describe('AgentConnection against a hub over mutual TLS', () => {
       ['syncNow', undefined],
       ['remove', { bundle: 'web', generation: 4n, deletionPolicy: 'delete' }],
     ]);
+    // The ack is written before the hand-over, but reaches the hub over the network after it.
+    await until(() => hub.received('ack').length > 0, 'the ack');
     expect(hub.received('ack')).toEqual([{ bundle: 'web', generation: 4n }]);
     expect(await new EncryptedFileStateStore(state.dir, state.keyring).loadBundles()).toEqual([{ kind: 'removed', bundle: 'web', generation: '4', deletionPolicy: 'delete' }]);
   });
