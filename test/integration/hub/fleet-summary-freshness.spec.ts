@@ -81,5 +81,13 @@ describe('the fleet summary is fresh to within 2 s of ingested status', () => {
     stream.send(status(Health.HEALTH_DEGRADED, 2));
     const driftMs = await elapsedUntil((summary) => summary.drifted === 1 && summary.bundleDeploymentsByHealth.some((c) => c.value === 'DEGRADED'));
     expect(driftMs).toBeLessThan(FRESH_MS);
+
+    // The same summary on /metrics, for dashboards and alerts.
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/^flotilla_clusters\{state="Connected"\} 1$/m);
+    expect(metrics).toMatch(/^flotilla_bundle_deployments\{health="DEGRADED"\} 1$/m);
+    expect(metrics).toMatch(/^flotilla_bundle_deployments_by_phase\{phase="APPLIED"\} 1$/m);
+    expect(metrics).toMatch(/^flotilla_bundle_deployments_drifted 1$/m);
+    expect(metrics).not.toMatch(/^flotilla_bundle_deployments\{health="HEALTHY"\}/m);
   });
 });
