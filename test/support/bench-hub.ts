@@ -21,7 +21,16 @@ export interface BenchHub {
   close(): Promise<void>;
 }
 
-export async function startBenchHub(name: string): Promise<BenchHub> {
+/** A scratch directory and a database of its own for one benchmark hub, on FLOTILLA_BENCH_DATABASE_URL or an embedded server. */
+interface BenchDatabase {
+  readonly scratch: string;
+  readonly url: URL;
+  /** Which PostgreSQL serves it: embedded or external, and its version. */
+  readonly postgres: string;
+  drop(): Promise<void>;
+}
+
+async function createBenchDatabase(name: string): Promise<BenchDatabase> {
   const scratch = await mkdtemp(join(tmpdir(), `flotilla-bench-${name}-`));
   await chmod(scratch, 0o755);
   let embedded: EmbeddedPostgresServer | undefined;
@@ -34,8 +43,33 @@ export async function startBenchHub(name: string): Promise<BenchHub> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const version = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v;
+  const url = new URL(adminUrl);
+  url.pathname = `/${dbName}`;
+  return {
+    scratch,
+    url,
+    postgres: `${embedded ? 'embedded' : `external ${url.host}`} PostgreSQL ${version}`,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+      await embedded?.stop();
+      await rm(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/** GraphQL as the admin: the data, or the errors thrown. */
+function adminGql(url: string, token: string) {
+  return async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
+    const result = await graphqlRequest<T>(url, query, { token, variables });
+    if (result.errors) throw new Error(JSON.stringify(result.errors));
+    return result.data!;
+  };
+}
+
+export async function startBenchHub(name: string): Promise<BenchHub> {
+  const { scratch, url: dbUrl, drop } = await createBenchDatabase(name);
   let token = '';
   const hub = await startHub(
     loadHubConfig({
@@ -57,17 +91,10 @@ export async function startBenchHub(name: string): Promise<BenchHub> {
     databaseUrl: dbUrl.toString(),
     scratch,
     token,
-    gql: async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
-      const result = await graphqlRequest<T>(url, query, { token, variables });
-      if (result.errors) throw new Error(JSON.stringify(result.errors));
-      return result.data!;
-    },
+    gql: adminGql(url, token),
     close: async () => {
       await hub.close();
-      await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-      await admin.end();
-      await embedded?.stop();
-      await rm(scratch, { recursive: true, force: true });
+      await drop();
     },
   };
 }
@@ -89,21 +116,7 @@ export interface BenchHubProcess {
 }
 
 export async function startBenchHubProcess(name: string, env: Record<string, string> = {}): Promise<BenchHubProcess> {
-  const scratch = await mkdtemp(join(tmpdir(), `flotilla-bench-${name}-`));
-  await chmod(scratch, 0o755);
-  let embedded: EmbeddedPostgresServer | undefined;
-  let adminUrl = process.env.FLOTILLA_BENCH_DATABASE_URL;
-  if (!adminUrl) {
-    embedded = await EmbeddedPostgresServer.start({ dataDir: join(scratch, 'pg') });
-    adminUrl = embedded.url;
-  }
-  const dbName = `flotilla_bench_${name.replaceAll('-', '_')}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const version = (await admin.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v;
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const { scratch, url: dbUrl, postgres, drop } = await createBenchDatabase(name);
   const hub = spawnHub({
     FLOTILLA_HTTP_PORT: '0',
     FLOTILLA_BIND_ADDRESS: '127.0.0.1',
@@ -119,10 +132,7 @@ export async function startBenchHubProcess(name: string, env: Record<string, str
       hub.child.kill('SIGTERM');
       await hub.exited;
     }
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
-    await rm(scratch, { recursive: true, force: true });
+    await drop();
   };
   try {
     const [, httpPort] = await hub.waitForOutput(/hub ready in \d+ ms: http:\/\/127\.0\.0\.1:(\d+)\//, 120_000);
@@ -136,13 +146,9 @@ export async function startBenchHubProcess(name: string, env: Record<string, str
       grpcPort: Number(grpcPort),
       registrationPort: Number(registrationPort),
       databaseUrl: dbUrl.toString(),
-      postgres: `${embedded ? 'embedded' : `external ${dbUrl.host}`} PostgreSQL ${version}`,
+      postgres,
       scratch,
-      gql: async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
-        const result = await graphqlRequest<T>(url, query, { token, variables });
-        if (result.errors) throw new Error(JSON.stringify(result.errors));
-        return result.data!;
-      },
+      gql: adminGql(url, token!),
       rssBytes: async () => {
         const status = await readFile(`/proc/${hub.child.pid}/status`, 'utf8');
         return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
