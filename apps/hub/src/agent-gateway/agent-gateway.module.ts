@@ -4,7 +4,6 @@ import { RegistrationModule } from '../registration/registration.module.js';
 import { TargetStateModule } from '../target-state/target-state.module.js';
 import { AgentGatewayServer } from './agent-gateway.server.js';
 import { ConnectionRecorder } from './connection-recorder.js';
-import { DesiredStateBatchQuery } from './desired-state-batch.query.js';
 import { DesiredStateReader } from './desired-state.reader.js';
 import { GatewayMetrics } from './gateway.metrics.js';
 import { StatusIngester } from './status-ingester.js';
@@ -12,7 +11,7 @@ import { StatusIngester } from './status-ingester.js';
 /** The agents' stream: delivery of desired state, acks, statuses, heartbeats and connection state. */
 @Module({
   imports: [ClustersModule, RegistrationModule, TargetStateModule],
-  providers: [AgentGatewayServer, ConnectionRecorder, DesiredStateBatchQuery, DesiredStateReader, GatewayMetrics, StatusIngester],
+  providers: [AgentGatewayServer, ConnectionRecorder, DesiredStateReader, GatewayMetrics, StatusIngester],
   exports: [AgentGatewayServer, StatusIngester],
 })
 export class AgentGatewayModule {}

@@ -19,7 +19,6 @@ import { DesiredStateEvents } from '../target-state/desired-state-events.js';
 import { AdmissionGate, AdmissionGateFullError } from './admission-gate.js';
 import { AgentSession } from './agent-session.js';
 import { ConnectionRecorder } from './connection-recorder.js';
-import { DesiredStateBatchQuery } from './desired-state-batch.query.js';
 import { DesiredStateReader, type DesiredEntry } from './desired-state.reader.js';
 import { negotiateProtocol } from './protocol-negotiation.util.js';
 import { StatusIngester } from './status-ingester.js';
@@ -54,7 +53,6 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly pki: HubPki,
     private readonly reader: DesiredStateReader,
-    private readonly batch: DesiredStateBatchQuery,
     private readonly ingester: StatusIngester,
     private readonly connections: ConnectionRecorder,
     private readonly desiredEvents: DesiredStateEvents,
@@ -236,7 +234,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     this.logger.log(`desired state changed for ${clusterIds.size} cluster(s), ${connected.length} connected: pushing (at ${Date.now()} ms)`);
     if (connected.length === 0) return;
     const startedAt = performance.now();
-    const entries = await this.batch.forClusters(connected);
+    const entries = await this.reader.forClusters(connected);
     for (const [clusterId, rows] of entries) {
       const session = this.sessions.get(clusterId);
       if (session) await this.sync(session, rows).catch((error: Error) => this.logger.error(`pushing to cluster ${clusterId} failed: ${error.message}`));
