@@ -60,7 +60,7 @@ export class BundleDeploymentsResolver {
 
   @ResolveField(() => [FieldDriftModel], { description: 'Field-level drift from the latest report: every declared field whose live value differs, object by object.' })
   async drift(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<FieldDriftModel[]> {
-    return toResourceStatuses(await loaders.statusResources.load(`${deployment.bundleId}/${deployment.clusterId}`)).flatMap((resource) => resource.drift);
+    return (await this.resources(deployment, loaders)).flatMap((resource) => resource.drift);
   }
 
   @Query(() => RenderPreviewModel, { description: 'Renders a bundle for a cluster (at its good state, or at a fetched revision) and diffs it against what the cluster is meant to run.' })
