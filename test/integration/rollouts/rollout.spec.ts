@@ -164,6 +164,25 @@ describe('progressive rollouts', () => {
     }
   });
 
+  it('does not start a rollout from a new digest whose targets are not written yet', async () => {
+    // A commit's bundle row is stored before its targets are rendered. Replay that window: the
+    // pinned bundle gets a new digest and revision while its targets still hold the failed content.
+    const stored = (await db.query(`SELECT digest, good_revision FROM bundles WHERE name = 'web'`)).rows[0];
+    const count = (await db.query(`SELECT count(*)::int AS n FROM rollouts`)).rows[0].n;
+    const desired = (await rows()).map((r) => [r.cluster, r.g]);
+    await db.query(`UPDATE bundles SET digest = 'sha256:targets-not-written', good_revision = 'f'||repeat('0', 39) WHERE name = 'web'`);
+    try {
+      const watchUntil = Date.now() + 1_000; // four engine ticks
+      while (Date.now() < watchUntil) {
+        expect((await db.query(`SELECT count(*)::int AS n FROM rollouts`)).rows[0].n).toBe(count);
+        expect((await rows()).map((r) => [r.cluster, r.g])).toEqual(desired);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await db.query(`UPDATE bundles SET digest = $1, good_revision = $2 WHERE name = 'web'`, [stored.digest, stored.good_revision]);
+    }
+  });
+
   it('starts again from the first wave on a newer commit', async () => {
     await repo.write('web/deploy.yaml', DEPLOYMENT('3'));
     const third = await repo.commit('v3');

@@ -33,6 +33,13 @@ export class BundleEntity {
   @Column({ name: 'error_revision', type: 'text', nullable: true })
   errorRevision!: string | null;
 
+  /** The digest ("removed@…" once gone) whose targets bundle_deployments hold; the rollout engine reads this one. */
+  @Column({ name: 'targets_digest', type: 'text', nullable: true })
+  targetsDigest!: string | null;
+
+  @Column({ name: 'targets_revision', type: 'text', nullable: true })
+  targetsRevision!: string | null;
+
   @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
   removedAt!: Date | null;
 

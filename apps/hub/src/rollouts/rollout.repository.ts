@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ClusterView, RolloutState } from '@flotilla/rollout';
 import { DataSource, type EntityManager } from 'typeorm';
+import { REMOVED_DIGEST_PREFIX } from '../target-state/target-state.writer.js';
 
 /** A stored rollout. */
 export interface RolloutRecord {
@@ -48,16 +49,17 @@ function toRecord(row: Record<string, unknown>): RolloutRecord {
 export class RolloutRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /**
+   * Bundles with a rollout section, as of the content whose targets are written (targets_digest):
+   * a commit's new digest counts only once its targets are, so a rollout never starts from the
+   * previous revision's targets. Bundles whose targets were never written are left out.
+   */
   async bundlesWithRollouts(): Promise<RolloutBundle[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT b.id, b.name, b.source_id, b.digest, b.removed_at IS NOT NULL AS removed,
-              -- A removal is the change of the commit that dropped the bundle (its rows' target revision).
-              CASE WHEN b.removed_at IS NULL THEN b.good_revision
-                   ELSE coalesce((SELECT d.target_revision FROM bundle_deployments d WHERE d.bundle_id = b.id AND d.target_hash IS NULL
-                                   ORDER BY d.updated_at DESC LIMIT 1), b.good_revision) END AS good_revision,
+      `SELECT b.id, b.name, b.source_id, b.targets_digest, b.targets_revision,
               b.good_spec->'rollout' AS rollout, b.good_spec->'apply'->>'deletionPolicy' AS deletion_policy
          FROM bundles b
-        WHERE b.good_spec->'rollout' IS NOT NULL
+        WHERE b.good_spec->'rollout' IS NOT NULL AND b.targets_digest IS NOT NULL
           -- A bundle gone from Git stays in the engine's hands while any cluster still holds it.
           AND (b.removed_at IS NULL OR EXISTS (SELECT 1 FROM bundle_deployments d WHERE d.bundle_id = b.id AND d.removal IS NULL AND d.desired_hash IS NOT NULL)
                OR EXISTS (SELECT 1 FROM rollouts r WHERE r.bundle_id = b.id AND r.phase IN ${ACTIVE}))
@@ -67,9 +69,9 @@ export class RolloutRepository {
       id: String(row.id),
       name: row.name as string,
       sourceId: row.source_id as string,
-      revision: row.good_revision as string,
-      removed: row.removed as boolean,
-      digest: row.removed ? `removed@${row.digest as string}` : (row.digest as string),
+      revision: row.targets_revision as string,
+      removed: (row.targets_digest as string).startsWith(REMOVED_DIGEST_PREFIX),
+      digest: row.targets_digest as string,
       rollout: row.rollout as Record<string, unknown>,
       deletionPolicy: row.deletion_policy === 'orphan' ? 'orphan' : 'delete',
     }));
@@ -220,8 +222,8 @@ export class RolloutRepository {
    */
   async lastGoodRevision(bundleId: string, pinned: RolloutState): Promise<string | undefined> {
     const rows: { revision: string }[] = await this.dataSource.query(
-      `SELECT revision FROM rollouts WHERE bundle_id = $1 AND phase = 'Succeeded' AND digest NOT LIKE 'removed@%' ORDER BY id DESC LIMIT 1`,
-      [bundleId],
+      `SELECT revision FROM rollouts WHERE bundle_id = $1 AND phase = 'Succeeded' AND NOT starts_with(digest, $2) ORDER BY id DESC LIMIT 1`,
+      [bundleId, REMOVED_DIGEST_PREFIX],
     );
     if (rows[0]) return rows[0].revision;
     const counts = new Map<string, number>();

@@ -86,11 +86,6 @@ export class BundleCatalog {
     return new Map(rows.map((row) => [row.name, row]));
   }
 
-  /** Marks bundles gone from Git as removed (their deployments are tombstoned by then). */
-  async markRemoved(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.bundles.query(`UPDATE bundles SET removed_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
-  }
-
   async activeBundles(sourceId?: string): Promise<BundleEntity[]> {
     return this.bundles.find({ where: { removedAt: IsNull(), ...(sourceId ? { sourceId } : {}) }, order: { id: 'ASC' } });
   }

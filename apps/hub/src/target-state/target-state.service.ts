@@ -12,7 +12,7 @@ import { BundleCatalog } from './bundle-catalog.service.js';
 import { DesiredStateEvents } from './desired-state-events.js';
 import { planTargetState, type PlannedBundle, type RenderOutcome } from './plan-target-state.js';
 import { RenderPoolProvider } from './render-pool.provider.js';
-import { TargetStateWriter } from './target-state.writer.js';
+import { REMOVED_DIGEST_PREFIX, TargetStateWriter, type BundleTargets } from './target-state.writer.js';
 
 type CachedOutcome = RenderOutcome & { readonly identities?: readonly string[] };
 
@@ -120,10 +120,16 @@ export class TargetStateService implements OnModuleInit {
     const stored = await this.writer.loadStored(bundleIds, scope.clusterIds);
     const plan = planTargetState(planned, outcomes, stored, await this.writer.activeCounts(bundleIds));
     await this.contents.putMany(fresh);
-    await this.writer.apply(plan);
+    // A removal held for approval leaves its bundle as it was: still active, on its old targets.
+    const held = new Set(plan.heldRemovals.map((removal) => removal.bundleId));
+    const targets: BundleTargets[] = planned.flatMap((bundle) => {
+      const digest = bundles.find((b) => b.id === bundle.id)!.digest;
+      if (held.has(bundle.id) || digest === null) return [];
+      return [{ bundleId: bundle.id, digest: gone.has(bundle.id) ? `${REMOVED_DIGEST_PREFIX}${digest}` : digest, revision: bundle.revision }];
+    });
+    await this.writer.apply(plan, targets, [...gone].filter((id) => !held.has(id)));
     this.desiredEvents.emit(new Set([...plan.writes.filter((write) => write.bumpGeneration).map((write) => write.clusterId)]));
 
-    const held = new Set(plan.heldRemovals.map((removal) => removal.bundleId));
     for (const removal of plan.heldRemovals) {
       const bundle = planned.find((b) => b.id === removal.bundleId)!;
       const source = bundles.find((b) => b.id === removal.bundleId)!.sourceId;
@@ -135,7 +141,6 @@ export class TargetStateService implements OnModuleInit {
         `bundle "${bundle.name}" would leave ${removal.removing} of its ${removal.of} clusters (revision ${bundle.revision.slice(0, 12)})`,
       );
     }
-    await this.catalog.markRemoved([...gone].filter((id) => !held.has(id)));
     return plan.writes.length + plan.deletes.length;
   }
 

@@ -4,6 +4,17 @@ import type { DeploymentWrite, StoredDeployment, TargetStatePlan } from './plan-
 
 const CHUNK = 5_000;
 
+/** How a BundleTargets digest marks a bundle gone from Git (its removal is a change of its own). */
+export const REMOVED_DIGEST_PREFIX = 'removed@';
+
+/** The content a bundle's targets were written for, recorded with them (see the bundle-targets-digest migration). */
+export interface BundleTargets {
+  readonly bundleId: string;
+  /** The bundle's digest, or "removed@<digest>" when its targets are tombstones because it left Git. */
+  readonly digest: string;
+  readonly revision: string;
+}
+
 /** Reads and writes bundle_deployments in batches (UNNEST), never row by row. */
 @Injectable()
 export class TargetStateWriter {
@@ -40,9 +51,13 @@ export class TargetStateWriter {
     return new Map(rows.map((row) => [String(row.bundle_id), row.n]));
   }
 
-  /** Applies a plan in one transaction; generations come from the hub-wide sequence, only where bumped. */
-  async apply(plan: TargetStatePlan): Promise<void> {
-    if (plan.writes.length === 0 && plan.deletes.length === 0) return;
+  /**
+   * Applies a plan in one transaction; generations come from the hub-wide sequence, only where
+   * bumped. The same transaction records which content each bundle's targets now are and marks
+   * bundles gone from Git as removed, so no reader sees one without the other.
+   */
+  async apply(plan: TargetStatePlan, targets: readonly BundleTargets[], removedBundleIds: readonly string[]): Promise<void> {
+    if (plan.writes.length === 0 && plan.deletes.length === 0 && targets.length === 0 && removedBundleIds.length === 0) return;
     await this.dataSource.transaction(async (manager) => {
       const full = plan.writes.filter((write) => !write.targetOnly);
       const targetOnly = plan.writes.filter((write) => write.targetOnly);
@@ -54,6 +69,17 @@ export class TargetStateWriter {
           `DELETE FROM bundle_deployments d USING unnest($1::bigint[], $2::uuid[]) AS u(b, c) WHERE d.bundle_id = u.b AND d.cluster_id = u.c`,
           [slice.map((d) => d.bundleId), slice.map((d) => d.clusterId)],
         );
+      }
+      if (targets.length > 0) {
+        await manager.query(
+          `UPDATE bundles b SET targets_digest = u.digest, targets_revision = u.revision
+             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, digest, revision)
+            WHERE b.id = u.id AND (b.targets_digest IS DISTINCT FROM u.digest OR b.targets_revision IS DISTINCT FROM u.revision)`,
+          [targets.map((t) => t.bundleId), targets.map((t) => t.digest), targets.map((t) => t.revision)],
+        );
+      }
+      if (removedBundleIds.length > 0) {
+        await manager.query(`UPDATE bundles SET removed_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])`, [removedBundleIds]);
       }
     });
   }
