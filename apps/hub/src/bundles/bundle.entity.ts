@@ -40,6 +40,9 @@ export class BundleEntity {
   @Column({ name: 'targets_revision', type: 'text', nullable: true })
   targetsRevision!: string | null;
 
+  @Column({ name: 'targets_spec', type: 'jsonb', nullable: true })
+  targetsSpec!: Record<string, unknown> | null;
+
   @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
   removedAt!: Date | null;
 

@@ -86,7 +86,7 @@ export class RequestLoaders {
     this.bundleDeploymentsOfCluster = new DataLoader((ids) => selectBundleDeploymentsOfClusters(dataSource, ids));
     this.rolloutSpecs = new DataLoader(async (ids) => {
       const rows: { id: string; rollout: RolloutSpecRow }[] = await dataSource.query(
-        `SELECT id::text AS id, good_spec->'rollout' AS rollout FROM bundles WHERE id = ANY($1::bigint[])`,
+        `SELECT id::text AS id, coalesce(targets_spec, good_spec)->'rollout' AS rollout FROM bundles WHERE id = ANY($1::bigint[])`,
         [ids],
       );
       return byKey(ids, rows, (row) => row.id).map((row) => row?.rollout ?? null);

@@ -50,16 +50,16 @@ export class RolloutRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Bundles with a rollout section, as of the content whose targets are written (targets_digest):
-   * a commit's new digest counts only once its targets are, so a rollout never starts from the
-   * previous revision's targets. Bundles whose targets were never written are left out.
+   * Bundles with a rollout section, as of the content whose targets are written (targets_*): a
+   * commit's new digest and plan count only once its targets are, so a rollout never starts from
+   * the previous revision's targets. Bundles whose targets were never written are left out.
    */
   async bundlesWithRollouts(): Promise<RolloutBundle[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT b.id, b.name, b.source_id, b.targets_digest, b.targets_revision,
-              b.good_spec->'rollout' AS rollout, b.good_spec->'apply'->>'deletionPolicy' AS deletion_policy
+              b.targets_spec->'rollout' AS rollout, b.targets_spec->'apply'->>'deletionPolicy' AS deletion_policy
          FROM bundles b
-        WHERE b.good_spec->'rollout' IS NOT NULL AND b.targets_digest IS NOT NULL
+        WHERE b.targets_spec->'rollout' IS NOT NULL AND b.targets_digest IS NOT NULL
           -- A bundle gone from Git stays in the engine's hands while any cluster still holds it.
           AND (b.removed_at IS NULL OR EXISTS (SELECT 1 FROM bundle_deployments d WHERE d.bundle_id = b.id AND d.removal IS NULL AND d.desired_hash IS NOT NULL)
                OR EXISTS (SELECT 1 FROM rollouts r WHERE r.bundle_id = b.id AND r.phase IN ${ACTIVE}))
@@ -233,9 +233,9 @@ export class RolloutRepository {
     return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
   }
 
-  /** The rollout section of a bundle (removed or not), for wave names and approvals. */
+  /** The rollout section of a bundle (removed or not) the engine runs with, for wave names and approvals. */
   async bundleSpec(bundleId: string): Promise<Record<string, unknown> | undefined> {
-    const rows: { rollout: Record<string, unknown> | null }[] = await this.dataSource.query(`SELECT good_spec->'rollout' AS rollout FROM bundles WHERE id = $1`, [bundleId]);
+    const rows: { rollout: Record<string, unknown> | null }[] = await this.dataSource.query(`SELECT coalesce(targets_spec, good_spec)->'rollout' AS rollout FROM bundles WHERE id = $1`, [bundleId]);
     return rows[0]?.rollout ?? undefined;
   }
 }

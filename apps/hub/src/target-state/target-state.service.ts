@@ -123,9 +123,9 @@ export class TargetStateService implements OnModuleInit {
     // A removal held for approval leaves its bundle as it was: still active, on its old targets.
     const held = new Set(plan.heldRemovals.map((removal) => removal.bundleId));
     const targets: BundleTargets[] = planned.flatMap((bundle) => {
-      const digest = bundles.find((b) => b.id === bundle.id)!.digest;
+      const { digest, goodSpec } = bundles.find((b) => b.id === bundle.id)!;
       if (held.has(bundle.id) || digest === null) return [];
-      return [{ bundleId: bundle.id, digest: gone.has(bundle.id) ? `${REMOVED_DIGEST_PREFIX}${digest}` : digest, revision: bundle.revision }];
+      return [{ bundleId: bundle.id, digest: gone.has(bundle.id) ? `${REMOVED_DIGEST_PREFIX}${digest}` : digest, revision: bundle.revision, spec: goodSpec }];
     });
     await this.writer.apply(plan, targets, [...gone].filter((id) => !held.has(id)));
     this.desiredEvents.emit(new Set([...plan.writes.filter((write) => write.bumpGeneration).map((write) => write.clusterId)]));

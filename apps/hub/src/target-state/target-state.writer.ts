@@ -13,6 +13,8 @@ export interface BundleTargets {
   /** The bundle's digest, or "removed@<digest>" when its targets are tombstones because it left Git. */
   readonly digest: string;
   readonly revision: string;
+  /** The spec the targets were planned with: the rollout engine takes its plan from here. */
+  readonly spec: Record<string, unknown> | null;
 }
 
 /** Reads and writes bundle_deployments in batches (UNNEST), never row by row. */
@@ -72,10 +74,11 @@ export class TargetStateWriter {
       }
       if (targets.length > 0) {
         await manager.query(
-          `UPDATE bundles b SET targets_digest = u.digest, targets_revision = u.revision
-             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, digest, revision)
-            WHERE b.id = u.id AND (b.targets_digest IS DISTINCT FROM u.digest OR b.targets_revision IS DISTINCT FROM u.revision)`,
-          [targets.map((t) => t.bundleId), targets.map((t) => t.digest), targets.map((t) => t.revision)],
+          `UPDATE bundles b SET targets_digest = u.digest, targets_revision = u.revision, targets_spec = u.spec::jsonb
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(id, digest, revision, spec)
+            WHERE b.id = u.id
+              AND (b.targets_digest IS DISTINCT FROM u.digest OR b.targets_revision IS DISTINCT FROM u.revision OR b.targets_spec IS DISTINCT FROM u.spec::jsonb)`,
+          [targets.map((t) => t.bundleId), targets.map((t) => t.digest), targets.map((t) => t.revision), targets.map((t) => (t.spec ? JSON.stringify(t.spec) : null))],
         );
       }
       if (removedBundleIds.length > 0) {
