@@ -143,6 +143,10 @@ describe('outgoing webhooks', () => {
     await until(() => receiver.at('/slack/T000/B000/XXXX').length === 1, 'the Slack message');
     expect(JSON.parse(receiver.at('/slack/T000/B000/XXXX')[0]!.body)).toEqual({ text: '[flotilla] Drift cleared: bundle web on cluster prod-2' });
     expect((await deliveries(added.data!.addWebhook.id)).totalCount).toBe(1);
+    // The path of a Slack URL is its credential: the audit log keeps only what the API shows.
+    const audited = await db.query(`SELECT arguments FROM audit_log WHERE action = 'addWebhook' ORDER BY id DESC LIMIT 1`);
+    expect(audited.rows[0].arguments).toMatchObject({ url: `${base}/slack/…`, secret: '[REDACTED]' });
+    expect(JSON.stringify(audited.rows[0].arguments)).not.toContain('XXXX');
   });
 
   it('gives up after the configured attempts and records why', async () => {

@@ -1,4 +1,4 @@
-import { REDACTED, redactSecrets } from './redact-secrets.util.js';
+import { REDACTED, redactSecrets, redactUrl } from './redact-secrets.util.js';
 
 describe('redactSecrets', () => {
   it.each([
@@ -11,6 +11,24 @@ describe('redactSecrets', () => {
     [{ expiresInDays: 3, role: 'admin', password: null }, { expiresInDays: 3, role: 'admin', password: null }],
   ])('%j → %j', (input, expected) => {
     expect(redactSecrets(input)).toEqual(expected);
+  });
+
+  it.each([
+    ['https://github.com/org/repo.git', 'https://github.com/org/repo.git'],
+    ['https://x-access-token:ghp_abc@github.com/org/repo.git', `https://${encodeURIComponent(REDACTED)}@github.com/org/repo.git`],
+    ['https://user@example.com/r', `https://${encodeURIComponent(REDACTED)}@example.com/r`],
+    ['https://h.example/hook?token=abc&x=1', `https://h.example/hook?token=${encodeURIComponent(REDACTED)}&x=${encodeURIComponent(REDACTED)}`],
+    ['git@github.com:org/repo.git', 'git@github.com:org/repo.git'],
+    ['not a url', 'not a url'],
+    ['weird user:pass@host', REDACTED],
+  ])('redactUrl(%s) → %s', (input, expected) => {
+    expect(redactUrl(input)).toBe(expected);
+  });
+
+  it('redacts URLs under any *url key and any absolute URL elsewhere, and leaves other strings alone', () => {
+    expect(redactSecrets({ input: { url: 'u:p@h.example/r', note: 'https://u:p@h.example/r', names: ['https://h.example/?k=v'], name: 'web' } })).toEqual({
+      input: { url: REDACTED, note: `https://${encodeURIComponent(REDACTED)}@h.example/r`, names: [`https://h.example/?k=${encodeURIComponent(REDACTED)}`], name: 'web' },
+    });
   });
 
   it('does not modify its input', () => {

@@ -1,5 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Principal } from '@flotilla/database';
+import { AuditAs } from '../audit/audit-as.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { RequireRole } from '../auth/require-role.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
@@ -24,6 +25,7 @@ export class WebhooksResolver {
 
   @Mutation(() => WebhookModel, { description: 'Adds a webhook receiving events of the given kinds (e.g. drift.detected, rollout.phase-changed), signed with the secret. Admin only.' })
   @RequireRole('admin')
+  @AuditAs({ url: (value) => displayUrl(String(value)) })
   async addWebhook(
     @Args('url', { description: 'https:// URL to POST to.' }) url: string,
     @Args('format', { type: () => WebhookFormatModel, description: 'Body format.' }) format: WebhookFormatModel,
