@@ -3,7 +3,8 @@ import { createJsonLogger } from '@flotilla/observability';
 import { HubStartError } from './bootstrap/hub-start.error.js';
 import { startHub, type RunningHub } from './bootstrap/start-hub.js';
 import { ConfigError } from './config/config.error.js';
-import { loadHubConfig, type HubConfig } from './config/hub-config.js';
+import { HUB_SETTINGS, loadHubConfig, type HubConfig } from './config/hub-config.js';
+import { misspelledSettings } from './config/misspelled-settings.util.js';
 
 /** Exit codes: 0 stopped cleanly, 1 failed at run time, 2 unusable configuration. */
 async function main(): Promise<void> {
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createJsonLogger(config.logLevel, 'Hub');
+  for (const warning of misspelledSettings(process.env, HUB_SETTINGS)) logger.warn(warning);
 
   let hub: RunningHub | undefined;
   let stopping = false;

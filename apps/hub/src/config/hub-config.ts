@@ -132,6 +132,9 @@ const schema = z.object({
   ...eventsConfigShape,
 });
 
+/** Every environment variable the hub reads. */
+export const HUB_SETTINGS: readonly string[] = Object.keys(schema.shape);
+
 /** Validates the environment into a HubConfig, or throws a ConfigError naming every bad variable. */
 export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubConfig {
   const parsed = schema.safeParse(env);
