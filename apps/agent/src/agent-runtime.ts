@@ -1,6 +1,6 @@
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AgentConnection, EncryptedFileStateStore, type AgentLogger } from '@flotilla/agent-connection';
+import { AgentConnection, ClusterSecretIdentityStore, EncryptedFileStateStore, type AgentLogger } from '@flotilla/agent-connection';
 import { BundleReconciler } from '@flotilla/agent-core';
 import { KubernetesClusterClient } from '@flotilla/cluster-client';
 import { EncryptionKeyring } from '@flotilla/crypto';
@@ -9,6 +9,7 @@ import type { AgentConfig } from './config/agent-config.js';
 import type { AgentMetricsRecorder } from './metrics/agent-metrics.recorder.js';
 
 const STATE_KEY_FILE = 'state.key';
+const IDENTITY_SECRET = 'flotilla-agent-identity';
 
 /**
  * The agent proper: the connection to the hub handing each Desired to the reconciler, which
@@ -31,8 +32,9 @@ export class AgentRuntime {
     }
     const hubCaPem = await readFile(config.hubCaFile, 'utf8');
     const bootstrapToken = config.bootstrapTokenFile ? (await readFile(config.bootstrapTokenFile, 'utf8').catch(() => '')).trim() || undefined : undefined;
+    const files = new EncryptedFileStateStore(join(config.stateDir, 'state'), EncryptionKeyring.parse(spec));
     const client = KubernetesClusterClient.create(config.kubeconfig ? { kubeconfigPath: config.kubeconfig } : {});
-    const reconciler = new BundleReconciler(client, { observer: metrics.reconcileObserver });
+    const reconciler = new BundleReconciler(client, { observer: metrics.reconcileObserver, agentNamespace: config.namespace });
     reconciler.onReport((report) => metrics.report(report));
     const connection = new AgentConnection({
       registrationAddress: config.registrationAddress,
@@ -40,7 +42,7 @@ export class AgentRuntime {
       tlsServerName: config.tlsServerName,
       bootstrapToken,
       hubCaPem,
-      store: new EncryptedFileStateStore(join(config.stateDir, 'state'), EncryptionKeyring.parse(spec)),
+      store: config.identityStore === 'secret' ? new ClusterSecretIdentityStore(client, { namespace: config.namespace, name: IDENTITY_SECRET }, files) : files,
       reconciler,
       agentVersion: FLOTILLA_VERSION,
       kubernetesVersion: config.kubernetesVersion,

@@ -1,12 +1,13 @@
-/** A state file that cannot be used: unreadable, corrupt, or sealed with a key this agent does not hold. Names the file; the agent stops rather than dropping state. */
+/** Agent state that cannot be used: unreadable, corrupt, or sealed with a key this agent does not hold. Names the file (or Secret); the agent stops rather than dropping state. */
 export class AgentStateError extends Error {
   override readonly name = 'AgentStateError';
 
   constructor(
+    /** The state file's path, or "Secret <namespace>/<name>". */
     readonly file: string,
     message: string,
   ) {
-    super(`agent state file ${file}: ${message}`);
+    super(`agent state ${file}: ${message}`);
   }
 }
 

@@ -6,6 +6,7 @@ export type { AgentIdentity, AgentStateStore, PersistedBundle, PersistedDesired,
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.util.js';
 export { toDesiredBundle, toKnownBundle, toRemovedBundle, verifyDesired, verifyRemove, type Verdict } from './bundle-messages.util.js';
 export { toBundleStatus } from './bundle-status.mapping.js';
+export { ClusterSecretIdentityStore, type IdentitySecretRef } from './cluster-secret-identity.store.js';
 export { EncryptedFileStateStore } from './encrypted-file-state.store.js';
 export type { BundleReport, Change, DesiredBundle, FieldDrift, Health, Phase, Reconciler, RemovedBundle, ResourceReport } from './reconciler.js';
 export { ReportQueue } from './report-queue.js';

@@ -115,4 +115,51 @@ describe('the agent process', () => {
     expect(await agent.exited).toBe(0);
     expect(agent.output()).toContain('agent ready');
   });
+
+  it('keeps its identity in a Secret: moved to a node with an empty state volume, it reconnects without registering again', async () => {
+    const registered = await hub.graphql<{ registerCluster: { installManifest: string } }>('mutation { registerCluster(name: "edge-2") { installManifest } }', { token: hub.adminToken });
+    const secret = parseAllDocuments(registered.data!.registerCluster.installManifest)
+      .map((doc) => doc.toJS() as { kind: string; stringData?: Record<string, string> })
+      .find((object) => object.kind === 'Secret')!.stringData!;
+    await writeFile(join(dir, 'edge-2-token'), secret['bootstrap-token']!);
+    const kube = new InMemoryClusterClient(cluster.cluster);
+    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-system' } }, { fieldManager: 'kubectl' });
+    const start = (volume: string) =>
+      spawnAgent({
+        hubGrpcPort: hub.hub.grpcPort,
+        hubRegistrationPort: hub.hub.registrationPort,
+        hubCaFile: join(dir, 'hub-ca.pem'),
+        bootstrapTokenFile: join(dir, 'edge-2-token'),
+        stateDir: join(dir, volume),
+        kubeconfigPath: cluster.kubeconfigPath,
+        home: dir,
+        env: { FLOTILLA_AGENT_IDENTITY_STORE: 'secret', FLOTILLA_AGENT_NAMESPACE: 'edge-system' },
+      });
+    const connected = async (process: AgentProcess) => eventually('the agent connected', async () => (sample(await process.scrape(), 'flotilla_agent_connected') === 1 ? true : undefined));
+
+    agent = await start('volume-1');
+    await connected(agent);
+    expect(agent.output()).toContain('registered as cluster');
+    const stored = await kube.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'edge-system', name: 'flotilla-agent-identity' });
+    expect(Object.keys(stored!.data as object).sort()).toEqual(['ca.crt', 'cluster-uid', 'tls.crt', 'tls.key']);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+
+    // A new, empty volume: the bootstrap token is spent, so only the identity in the Secret can bring it back.
+    agent = await start('volume-2');
+    await connected(agent);
+    expect(agent.output()).not.toContain('registered as cluster');
+    await eventually('edge-2 Applied and Healthy again from the re-sent desired state', async () => {
+      const result = await hub.graphql<{ bundleDeployments: { nodes: { phase: string | null; health: string | null }[] } }>(
+        '{ bundleDeployments(cluster: "edge-2") { nodes { phase health } } }',
+        { token: hub.adminToken },
+      );
+      const found = result.data?.bundleDeployments.nodes[0];
+      return found?.phase === 'APPLIED' && found.health === 'HEALTHY' ? true : undefined;
+    });
+    // The inventory follows the namespace too.
+    expect((await kube.list('v1', 'ConfigMap', { namespace: 'edge-system' })).items.length).toBeGreaterThan(0);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+  });
 });

@@ -26,6 +26,8 @@ export interface AgentProcessOptions {
   readonly kubeconfigPath: string;
   /** HOME of the process (a temporary directory of the test). */
   readonly home: string;
+  /** More settings, e.g. FLOTILLA_AGENT_IDENTITY_STORE. */
+  readonly env?: Record<string, string>;
 }
 
 export async function spawnAgent(options: AgentProcessOptions): Promise<AgentProcess> {
@@ -44,6 +46,7 @@ export async function spawnAgent(options: AgentProcessOptions): Promise<AgentPro
       FLOTILLA_BOOTSTRAP_TOKEN_FILE: options.bootstrapTokenFile,
       FLOTILLA_AGENT_STATE_DIR: options.stateDir,
       FLOTILLA_KUBECONFIG: options.kubeconfigPath,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -91,7 +91,11 @@ export function findObject(objects: readonly Manifest[], kind: string, name: str
 export interface ContainerSpec {
   name: string;
   image: string;
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string; optional?: boolean }; secretRef?: { name: string; optional?: boolean } }[];
   ports?: { name?: string; containerPort: number }[];
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
@@ -115,10 +119,10 @@ export function podSpecOf(deployment: Manifest): PodSpec {
 
 /**
  * The environment a container starts with, resolved from the objects of the same kustomization:
- * `env` values, `secretKeyRef`/`configMapKeyRef` values, and every key of `envFrom` sources. A
+ * `env` values, `secretKeyRef`/`configMapKeyRef` values, the pod namespace (downward API), and every key of `envFrom` sources. A
  * reference to an object or key that is not there fails, unless the reference is optional.
  */
-export function containerEnvironment(container: ContainerSpec, objects: readonly Manifest[]): Record<string, string> {
+export function containerEnvironment(container: ContainerSpec, objects: readonly Manifest[], podNamespace = 'flotilla-system'): Record<string, string> {
   const dataOf = (kind: 'ConfigMap' | 'Secret', name: string, optional: boolean): Record<string, string> | undefined => {
     const object = objects.find((o) => o.kind === kind && o.metadata.name === name);
     if (!object) {
@@ -138,6 +142,13 @@ export function containerEnvironment(container: ContainerSpec, objects: readonly
     Object.assign(env, data ?? {});
   }
   for (const variable of container.env ?? []) {
+    const field = variable.valueFrom?.fieldRef?.fieldPath;
+    if (field !== undefined) {
+      // The downward API: the kubelet fills these in from the pod.
+      if (field !== 'metadata.namespace') throw new Error(`container ${container.name}: ${variable.name} refers to the field ${field}, which these tests do not know`);
+      env[variable.name] = podNamespace;
+      continue;
+    }
     const ref = variable.valueFrom?.secretKeyRef ?? variable.valueFrom?.configMapKeyRef;
     if (!ref) {
       env[variable.name] = variable.value ?? '';

@@ -24,6 +24,13 @@ export interface AgentConfig {
   /** A kubeconfig file; in-cluster configuration when unset. */
   readonly kubeconfig: string | undefined;
   readonly kubernetesVersion: string;
+  /** The agent's own namespace: its inventory and (in `secret` mode) its identity live there. */
+  readonly namespace: string;
+  /**
+   * Where the key and certificate live: `secret` (a Secret in `namespace`, surviving a pod moved
+   * to another node; the default in-cluster) or `state-dir` (the default with a kubeconfig).
+   */
+  readonly identityStore: 'secret' | 'state-dir';
 }
 
 /** Why the agent's environment is unusable; every problem names its variable. */
@@ -62,6 +69,12 @@ const schema = z.object({
   FLOTILLA_AGENT_STATE_KEY: z.string().trim().min(1).optional(),
   FLOTILLA_KUBECONFIG: file.optional(),
   FLOTILLA_KUBERNETES_VERSION: z.string().trim().default('unknown'),
+  FLOTILLA_AGENT_NAMESPACE: z
+    .string()
+    .trim()
+    .default('flotilla-system')
+    .pipe(z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a namespace name (a DNS-1123 label)')),
+  FLOTILLA_AGENT_IDENTITY_STORE: z.enum(['secret', 'state-dir'], { message: 'expected "secret" or "state-dir"' }).optional(),
 });
 
 export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): AgentConfig {
@@ -81,5 +94,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Ag
     stateKey: value.FLOTILLA_AGENT_STATE_KEY,
     kubeconfig: value.FLOTILLA_KUBECONFIG ? resolve(cwd, value.FLOTILLA_KUBECONFIG) : undefined,
     kubernetesVersion: value.FLOTILLA_KUBERNETES_VERSION,
+    namespace: value.FLOTILLA_AGENT_NAMESPACE,
+    identityStore: value.FLOTILLA_AGENT_IDENTITY_STORE ?? (value.FLOTILLA_KUBECONFIG ? 'state-dir' : 'secret'),
   };
 }

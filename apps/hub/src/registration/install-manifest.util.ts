@@ -14,7 +14,9 @@ export const AGENT_NAMESPACE = 'flotilla-system';
 /**
  * The manifests that install the agent in one cluster (`kubectl apply -f -`): its namespace, a
  * service account with the permissions to apply any bundle, the bootstrap token and hub CA in a
- * Secret, and the Deployment. The agent keeps its own key and certificate in its namespace.
+ * Secret, and the Deployment. The agent keeps its key and certificate in a Secret of its namespace
+ * (so a pod rescheduled onto another node keeps its identity); the state volume only caches the
+ * last desired state, which the hub sends again when it is lost.
  */
 export function agentInstallManifest(input: InstallManifestInput): string {
   const labels = { 'app.kubernetes.io/name': 'flotilla-agent', 'app.kubernetes.io/part-of': 'flotilla' };
@@ -63,8 +65,8 @@ export function agentInstallManifest(input: InstallManifestInput): string {
           metadata: { labels },
           spec: {
             serviceAccountName: 'flotilla-agent',
-            // The state (key, certificate, last desired state) survives container restarts; a
-            // persistent volume instead keeps it across rescheduling too.
+            // The state volume caches the last desired state across container restarts, for
+            // autonomy while the hub is unreachable; the identity lives in a Secret.
             volumes: [
               { name: 'bootstrap', secret: { secretName: 'flotilla-agent-bootstrap' } },
               { name: 'state', emptyDir: {} },
@@ -80,6 +82,7 @@ export function agentInstallManifest(input: InstallManifestInput): string {
                   { name: 'FLOTILLA_HUB_CA_FILE', value: '/etc/flotilla/bootstrap/hub-ca.pem' },
                   { name: 'FLOTILLA_BOOTSTRAP_TOKEN_FILE', value: '/etc/flotilla/bootstrap/bootstrap-token' },
                   { name: 'FLOTILLA_AGENT_STATE_DIR', value: '/var/lib/flotilla-agent' },
+                  { name: 'FLOTILLA_AGENT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 ],
                 volumeMounts: [
                   { name: 'bootstrap', mountPath: '/etc/flotilla/bootstrap', readOnly: true },
