@@ -91,7 +91,7 @@ describe('outgoing webhooks', () => {
     await repo.write('web/deploy.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: "1"}\n');
     await repo.commit('web');
     hub = await startTestHub({
-      env: { FLOTILLA_GIT_ALLOW_FILE_URLS: 'true', FLOTILLA_SOURCE_POLL_INTERVAL_S: '0', FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: 'true', FLOTILLA_WEBHOOK_RETRY_BASE_MS: '50', FLOTILLA_WEBHOOK_MAX_ATTEMPTS: '3' },
+      env: { FLOTILLA_GIT_ALLOW_FILE_URLS: 'true', FLOTILLA_SOURCE_POLL_INTERVAL_S: '0', FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: 'true', FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', FLOTILLA_WEBHOOK_RETRY_BASE_MS: '50', FLOTILLA_WEBHOOK_MAX_ATTEMPTS: '3' },
     });
     db = new pg.Client({ connectionString: hub.database.url });
     await db.connect();

@@ -8,7 +8,7 @@ describe('the events section of the hub configuration', () => {
       retentionIntervalMs: 3_600_000,
       tokenRecheckMs: 30_000,
       maxSubscriptionsPerSocket: 100,
-      webhooks: { allowInsecureHttp: false, maxAttempts: 8, retryBaseMs: 1_000, timeoutMs: 10_000 },
+      webhooks: { allowInsecureHttp: false, allowPrivateAddresses: false, maxAttempts: 8, retryBaseMs: 1_000, timeoutMs: 10_000 },
     });
   });
 
@@ -19,6 +19,7 @@ describe('the events section of the hub configuration', () => {
       FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '5',
       FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '10',
       FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: 'yes',
+      FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
       FLOTILLA_WEBHOOK_MAX_ATTEMPTS: '3',
       FLOTILLA_WEBHOOK_RETRY_BASE_MS: '50',
       FLOTILLA_WEBHOOK_TIMEOUT_MS: '2000',
@@ -28,7 +29,7 @@ describe('the events section of the hub configuration', () => {
       retentionIntervalMs: 60_000,
       tokenRecheckMs: 5_000,
       maxSubscriptionsPerSocket: 10,
-      webhooks: { allowInsecureHttp: true, maxAttempts: 3, retryBaseMs: 50, timeoutMs: 2_000 },
+      webhooks: { allowInsecureHttp: true, allowPrivateAddresses: true, maxAttempts: 3, retryBaseMs: 50, timeoutMs: 2_000 },
     });
   });
 
@@ -37,6 +38,7 @@ describe('the events section of the hub configuration', () => {
     ['FLOTILLA_EVENTS_RETENTION_DAYS', 'forever'],
     ['FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S', '-1'],
     ['FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP', 'maybe'],
+    ['FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES', 'maybe'],
     ['FLOTILLA_WEBHOOK_MAX_ATTEMPTS', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadHubConfig({ [name]: value })).toThrow(ConfigError);

@@ -21,6 +21,8 @@ export interface EventsConfig {
 export interface WebhooksConfig {
   /** Plain http:// webhook URLs (tests, demos); https only otherwise. */
   readonly allowInsecureHttp: boolean;
+  /** Deliveries may reach private, loopback and link-local addresses (off: a webhook cannot probe the hub's network). */
+  readonly allowPrivateAddresses: boolean;
   /** Attempts per delivery before it is marked failed. */
   readonly maxAttempts: number;
   /** Delay before the first retry; each further retry doubles it (capped at an hour). */
@@ -52,6 +54,11 @@ export const eventsConfigShape = {
     .default('false')
     .refine((raw) => /^(1|true|yes|on|0|false|no|off|)$/i.test(raw.trim()), { message: 'expected true or false' })
     .transform((raw) => /^(1|true|yes|on)$/i.test(raw.trim())),
+  FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .string()
+    .default('false')
+    .refine((raw) => /^(1|true|yes|on|0|false|no|off|)$/i.test(raw.trim()), { message: 'expected true or false' })
+    .transform((raw) => /^(1|true|yes|on)$/i.test(raw.trim())),
   FLOTILLA_WEBHOOK_MAX_ATTEMPTS: bounded(8, 1, 50, 'attempts', 1),
   FLOTILLA_WEBHOOK_RETRY_BASE_MS: bounded(1_000, 10, 3_600_000, 'milliseconds', 1),
   FLOTILLA_WEBHOOK_TIMEOUT_MS: bounded(10_000, 100, 120_000, 'milliseconds', 1),
@@ -67,6 +74,7 @@ export function eventsConfigFrom(value: Parsed): EventsConfig {
     maxSubscriptionsPerSocket: value.FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET,
     webhooks: {
       allowInsecureHttp: value.FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP,
+      allowPrivateAddresses: value.FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
       maxAttempts: value.FLOTILLA_WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: value.FLOTILLA_WEBHOOK_RETRY_BASE_MS,
       timeoutMs: value.FLOTILLA_WEBHOOK_TIMEOUT_MS,

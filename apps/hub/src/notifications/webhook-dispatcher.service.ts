@@ -5,6 +5,7 @@ import type { HubConfig } from '../config/hub-config.js';
 import { EventBus } from '../events/event-bus.js';
 import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './sign-webhook.util.js';
 import { webhookBody } from './webhook-payload.util.js';
+import { postWebhook } from './webhook-sender.js';
 import { WebhookRepository, type ClaimedDelivery } from './webhook.repository.js';
 import { webhookSecretContext } from './webhooks.service.js';
 
@@ -89,18 +90,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const { maxAttempts, retryBaseMs, timeoutMs } = this.config.events.webhooks;
+    const { maxAttempts, retryBaseMs, timeoutMs, allowPrivateAddresses } = this.config.events.webhooks;
     let status: number | null = null;
     let error: string;
     try {
       const secret = this.keyring.decrypt(delivery.encryptedSecret, webhookSecretContext(delivery.webhookId)).toString('utf8');
       const body = webhookBody(delivery.format, delivery.event);
       const timestamp = Math.floor(Date.now() / 1000);
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      status = await postWebhook({
+        url: delivery.url,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        allowPrivateAddresses,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'flotilla-webhook',
@@ -110,15 +111,19 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
         },
       });
-      status = response.status;
-      await response.body?.cancel().catch(() => undefined);
-      if (response.ok) {
+      if (status >= 200 && status < 300) {
         await this.deliveries.markDelivered(delivery.id, status);
         return;
       }
       error = `the receiver answered HTTP ${status}`;
     } catch (failure) {
-      error = (failure as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `could not deliver: ${(failure as Error).message}`;
+      const name = (failure as Error).name;
+      error =
+        name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : name === 'BlockedAddressError'
+            ? `refused: ${(failure as Error).message} (allowed only with FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES)`
+            : `could not deliver: ${(failure as Error).message}`;
     }
     const retryIn = delivery.attempt >= maxAttempts ? null : retryDelayMs(delivery.attempt, retryBaseMs);
     if (retryIn === null) this.logger.warn(`webhook delivery ${delivery.id} failed after ${delivery.attempt} attempts: ${error}`);
