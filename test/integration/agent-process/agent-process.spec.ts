@@ -44,6 +44,17 @@ describe('the agent process', () => {
     dir = await mkdtemp(join(tmpdir(), 'flotilla-agent-process-'));
   });
 
+  /** Registers a cluster and returns the values of its bootstrap Secret, as the install manifest holds them. */
+  const registerCluster = async (name: string): Promise<Record<string, string>> => {
+    const registered = await hub.graphql<{ registerCluster: { installManifest: string } }>('mutation($name: String!) { registerCluster(name: $name) { installManifest } }', {
+      token: hub.adminToken,
+      variables: { name },
+    });
+    return parseAllDocuments(registered.data!.registerCluster.installManifest)
+      .map((doc) => doc.toJS() as { kind: string; stringData?: Record<string, string> })
+      .find((object) => object.kind === 'Secret')!.stringData!;
+  };
+
   afterAll(async () => {
     agent?.child.kill('SIGKILL');
     await cluster?.close();
@@ -53,10 +64,7 @@ describe('the agent process', () => {
   });
 
   it('registers, receives its bundle, applies it to the cluster, reports Healthy, counts it in /metrics, corrects drift, and stops on SIGTERM', async () => {
-    const registered = await hub.graphql<{ registerCluster: { installManifest: string } }>('mutation { registerCluster(name: "edge-1") { installManifest } }', { token: hub.adminToken });
-    const secret = parseAllDocuments(registered.data!.registerCluster.installManifest)
-      .map((doc) => doc.toJS() as { kind: string; stringData?: Record<string, string> })
-      .find((object) => object.kind === 'Secret')!.stringData!;
+    const secret = await registerCluster('edge-1');
     await writeFile(join(dir, 'hub-ca.pem'), secret['hub-ca.pem']!);
     await writeFile(join(dir, 'bootstrap-token'), secret['bootstrap-token']!);
     const startedAt = Date.now() / 1000;
@@ -117,10 +125,7 @@ describe('the agent process', () => {
   });
 
   it('keeps its identity in a Secret: moved to a node with an empty state volume, it reconnects without registering again', async () => {
-    const registered = await hub.graphql<{ registerCluster: { installManifest: string } }>('mutation { registerCluster(name: "edge-2") { installManifest } }', { token: hub.adminToken });
-    const secret = parseAllDocuments(registered.data!.registerCluster.installManifest)
-      .map((doc) => doc.toJS() as { kind: string; stringData?: Record<string, string> })
-      .find((object) => object.kind === 'Secret')!.stringData!;
+    const secret = await registerCluster('edge-2');
     await writeFile(join(dir, 'edge-2-token'), secret['bootstrap-token']!);
     const kube = new InMemoryClusterClient(cluster.cluster);
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'edge-system' } }, { fieldManager: 'kubectl' });
