@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { BundleModel } from '../bundles/dtos/bundle.model.js';
 import { toBundleModel } from '../bundles/to-bundle-model.util.js';
 import { ClusterModel } from '../clusters/dtos/cluster.model.js';
+import { clusterFromRow } from '../clusters/utils/cluster-from-row.util.js';
 import { toClusterModel } from '../clusters/utils/to-cluster-model.util.js';
 import { PageArgs, pageSize, type Page } from '../graphql/pagination.js';
 import type { RequestLoaders } from '../graphql/request-loaders.js';
@@ -43,7 +44,7 @@ export class BundleDeploymentsResolver {
     const row = await loaders.clusters.load(deployment.clusterId);
     // The deployment row references its cluster (ON DELETE CASCADE): a miss is a deletion racing this request.
     if (!row) throw new Error(`cluster ${deployment.cluster} was deleted while this request ran`);
-    return toClusterModel({ id: row.id, name: row.name, labels: row.labels, vars: row.vars, createdAt: row.created_at, updatedAt: row.updated_at });
+    return toClusterModel(clusterFromRow(row));
   }
 
   @ResolveField(() => BundleModel, { description: 'The bundle this deployment is of (the `bundle` field is its name).' })

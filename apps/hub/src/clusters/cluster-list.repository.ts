@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { decodeCursor, toPage, type Page } from '../graphql/pagination.js';
 import type { ConnectionRow } from '../graphql/request-loaders.js';
 import type { ClusterEntity } from './cluster.entity.js';
+import { clusterFromRow, type ClusterTableRow } from './utils/cluster-from-row.util.js';
 import { labelSelectorSql } from './utils/label-selector-sql.util.js';
 
 /** The filters of the clusters list, already validated. */
@@ -19,19 +20,13 @@ export interface ListedCluster {
   readonly connection: ConnectionRow | undefined;
 }
 
-interface ClusterRow extends Omit<ConnectionRow, 'cluster_id' | 'state'> {
-  readonly id: string;
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly vars: Record<string, unknown>;
-  readonly created_at: Date;
-  readonly updated_at: Date;
+interface ClusterRow extends Omit<ConnectionRow, 'cluster_id' | 'state'>, ClusterTableRow {
   readonly state: string | null;
 }
 
 function toListed(row: ClusterRow): ListedCluster {
   return {
-    cluster: { id: row.id, name: row.name, labels: row.labels, vars: row.vars, createdAt: row.created_at, updatedAt: row.updated_at },
+    cluster: clusterFromRow(row),
     connection:
       row.state === null
         ? undefined

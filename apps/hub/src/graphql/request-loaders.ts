@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { selectBundleDeploymentsOfClusters } from '../bundle-deployments/bundle-deployment-rows.query.js';
 import type { BundleDeploymentModel } from '../bundle-deployments/dtos/bundle-deployment.model.js';
+import type { ClusterTableRow } from '../clusters/utils/cluster-from-row.util.js';
 
 /** A cluster's connection row, as stored. */
 export interface ConnectionRow {
@@ -15,15 +16,6 @@ export interface ConnectionRow {
 }
 
 /** A cluster row, as stored. */
-export interface ClusterRow {
-  readonly id: string;
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly vars: Record<string, unknown>;
-  readonly created_at: Date;
-  readonly updated_at: Date;
-}
-
 /** A bundle row, as stored (without its digest). */
 export interface BundleRow {
   readonly id: string;
@@ -56,7 +48,7 @@ function byKey<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => 
  */
 export class RequestLoaders {
   readonly connections: DataLoader<string, ConnectionRow | undefined>;
-  readonly clusters: DataLoader<string, ClusterRow | undefined>;
+  readonly clusters: DataLoader<string, ClusterTableRow | undefined>;
   readonly bundles: DataLoader<string, BundleRow | undefined>;
   readonly bundleDeploymentsOfCluster: DataLoader<string, BundleDeploymentModel[]>;
   readonly rolloutSpecs: DataLoader<string, RolloutSpecRow>;
@@ -73,7 +65,7 @@ export class RequestLoaders {
       return byKey(ids, rows, (row) => row.cluster_id);
     });
     this.clusters = new DataLoader(async (ids) => {
-      const rows: ClusterRow[] = await dataSource.query('SELECT id, name, labels, vars, created_at, updated_at FROM clusters WHERE id = ANY($1::uuid[])', [ids]);
+      const rows: ClusterTableRow[] = await dataSource.query('SELECT id, name, labels, vars, created_at, updated_at FROM clusters WHERE id = ANY($1::uuid[])', [ids]);
       return byKey(ids, rows, (row) => row.id);
     });
     this.bundles = new DataLoader(async (ids) => {
