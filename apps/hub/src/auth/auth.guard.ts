@@ -42,7 +42,9 @@ export class AuthGuard implements CanActivate {
       if (!match) {
         throw new AuthException(AuthExceptionCode.Unauthenticated, 'an API token is required: send "Authorization: Bearer <token>"');
       }
-      const principal = await this.tokens.authenticate(match[1]!);
+      // Root fields are resolved concurrently: one lookup serves them all.
+      request.principalLookup ??= this.tokens.authenticate(match[1]!);
+      const principal = await request.principalLookup;
       if (!principal) throw new AuthException(AuthExceptionCode.Unauthenticated, 'the API token is unknown, revoked or expired');
       request.principal = principal;
     }
