@@ -20,7 +20,7 @@ describe('live delivery from the LISTEN connection', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    hub = await startTestHub({ env: { FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '1', FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '2' } });
+    hub = await startTestHub({ env: { FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '1', FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '2', FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: '8192' } });
     db = new pg.Client({ connectionString: hub.database.url });
     await db.connect();
     for (const name of ['c1', 'c2', 'c3']) {
@@ -122,6 +122,29 @@ describe('live delivery from the LISTEN connection', () => {
     await db.query(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [apiToken.id]);
     expect(await subscriber.closedWith(5_000)).toEqual({ code: 4401, reason: 'the API token was revoked or has expired' });
     await subscriber.close();
+  });
+
+  it('closes a socket that sends a message over the configured size (1009), and serves one under it', async () => {
+    const open = async (): Promise<WebSocket> => {
+      const socket = new WebSocket(`${hub.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      return socket;
+    };
+    const closed = (socket: WebSocket) => new Promise<number>((resolve) => (socket.onclose = (event) => resolve(event.code)));
+
+    const small = await open();
+    const acked = new Promise<string>((resolve) => (small.onmessage = (event) => resolve(String(event.data))));
+    small.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${hub.adminToken}`, padding: 'x'.repeat(6_000) } }));
+    expect(JSON.parse(await acked)).toEqual({ type: 'connection_ack' });
+    small.close();
+
+    const big = await open();
+    const code = closed(big);
+    big.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${hub.adminToken}`, padding: 'x'.repeat(10_000) } }));
+    expect(await code).toBe(1009);
   });
 
   it('holds at most the configured number of operations on one socket', async () => {

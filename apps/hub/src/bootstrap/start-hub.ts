@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/hub-config.js';
 import { loadEncryptionKeyring } from '../encryption/load-encryption-keyring.util.js';
 import { AgentGatewayServer } from '../agent-gateway/agent-gateway.server.js';
+import { limitSubscriptionMessages } from '../graphql/subscription-message-limit.js';
 import { HubModule } from '../hub.module.js';
 import { RegistrationGrpcServer } from '../registration/registration.grpc-server.js';
 import { isJsonBodyOutsideWebhooks } from '../sources/webhook-path.util.js';
@@ -76,6 +77,8 @@ export async function startHub(config: HubConfig, options: StartHubOptions): Pro
       options.onInitialAdminToken?.(initial.token);
     }
 
+    await app.init();
+    limitSubscriptionMessages(app, config.events.maxSubscriptionMessageBytes);
     await app.listen(config.httpPort, config.bindAddress).catch((error: NodeJS.ErrnoException) => {
       throw new HubStartError(
         error.code === 'EADDRINUSE'

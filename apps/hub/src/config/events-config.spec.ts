@@ -8,6 +8,7 @@ describe('the events section of the hub configuration', () => {
       retentionIntervalMs: 3_600_000,
       tokenRecheckMs: 30_000,
       maxSubscriptionsPerSocket: 100,
+      maxSubscriptionMessageBytes: 1_048_576,
       webhooks: { allowInsecureHttp: false, allowPrivateAddresses: false, maxAttempts: 8, retryBaseMs: 1_000, timeoutMs: 10_000 },
     });
   });
@@ -18,6 +19,7 @@ describe('the events section of the hub configuration', () => {
       FLOTILLA_EVENTS_RETENTION_INTERVAL_S: '60',
       FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '5',
       FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '10',
+      FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: '4096',
       FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: 'yes',
       FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
       FLOTILLA_WEBHOOK_MAX_ATTEMPTS: '3',
@@ -29,6 +31,7 @@ describe('the events section of the hub configuration', () => {
       retentionIntervalMs: 60_000,
       tokenRecheckMs: 5_000,
       maxSubscriptionsPerSocket: 10,
+      maxSubscriptionMessageBytes: 4_096,
       webhooks: { allowInsecureHttp: true, allowPrivateAddresses: true, maxAttempts: 3, retryBaseMs: 50, timeoutMs: 2_000 },
     });
   });

@@ -13,6 +13,8 @@ export interface EventsConfig {
   readonly tokenRecheckMs: number;
   /** Most live operations one WebSocket may hold. */
   readonly maxSubscriptionsPerSocket: number;
+  /** Largest message a graphql-ws client may send; a bigger one closes its socket (1009). */
+  readonly maxSubscriptionMessageBytes: number;
   /** Outgoing webhooks. */
   readonly webhooks: WebhooksConfig;
 }
@@ -49,6 +51,7 @@ export const eventsConfigShape = {
   FLOTILLA_EVENTS_RETENTION_INTERVAL_S: bounded(3_600, 1, 86_400, 'seconds', 1_000),
   FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: bounded(30, 1, 3_600, 'seconds', 1_000),
   FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: bounded(100, 1, 10_000, 'operations', 1),
+  FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: bounded(1_048_576, 1_024, 67_108_864, 'bytes', 1),
   FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: z
     .string()
     .default('false')
@@ -72,6 +75,7 @@ export function eventsConfigFrom(value: Parsed): EventsConfig {
     retentionIntervalMs: value.FLOTILLA_EVENTS_RETENTION_INTERVAL_S,
     tokenRecheckMs: value.FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S,
     maxSubscriptionsPerSocket: value.FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET,
+    maxSubscriptionMessageBytes: value.FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES,
     webhooks: {
       allowInsecureHttp: value.FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP,
       allowPrivateAddresses: value.FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES,
