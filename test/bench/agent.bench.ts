@@ -1,31 +1,32 @@
-// The agent core's figures (issue #6): kube-sim runs in its own process over HTTPS; this process
-// runs the real BundleReconciler over KubernetesClusterClient (client-node). It prints `key=value`:
+// The agent core's figures (issue #6): kube-sim runs in its own process over HTTPS; the agent core —
+// the real BundleReconciler over KubernetesClusterClient (client-node), from the build output — runs
+// in another (agent-core.process.mjs), started with the node flags of the agent image's command
+// (deploy/agent/Dockerfile), so its memory is measured as shipped. This process hands it the bundle,
+// edits objects as kubectl would, and reads its reports. It prints `key=value`:
 //   apply_ms                 Desired handed over → report Applied, for a bundle of N objects
 //   healthy_ms               … → Applied and Healthy
 //   drift_latency_*_ms       a kubectl-edit Update (merge patch over HTTPS) → the report naming the drift,
 //                            median and max over several edits of different objects
-//   rss_mib                  this process's VmRSS after the bundle is applied with its watches open, after a GC,
-//                            and where it is (rss_node_binary_mib, rss_malloc_mib, heap_total/used_mib)
+//   rss_mib                  the agent process's VmRSS after the bundle is applied with its watches open,
+//                            after a full GC (rss_before_gc_mib: the same moment without forcing one), and
+//                            where it is (rss_node_binary_mib, rss_malloc_mib, heap_total/used_mib)
 //   apply_requests, apply_cpu_ms_agent/_kube_sim, loadavg: what the apply cost, and how busy the machine was
 //                            (on a shared machine the wall times follow the load; the CPU times less so)
 // Targets: apply ≤ 2 s for 200 objects; drift latency ≤ 2 s; RSS ≤ 80 MB.
 // Usage: npm run bench:agent [-- --objects 200] [-- --edits 9]   (a smoke run: --objects 30 --edits 3)
-import { spawn } from 'node:child_process';
+//        [-- --node-flags "--flag …"]  other flags for the agent process than the image's, to compare
+//        (the figures then say so: node_flags=… is printed)
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BundleReport } from '@flotilla/agent-core';
 import type { KubeObject } from '@flotilla/cluster-client';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// The agent core as it runs in production: the build output (`npm run bench:agent` builds first, and
-// runs this file with Node's own type stripping), so the memory measured is the agent's, not a
-// TypeScript loader's — swc's native module alone would hold ~28 MiB of this process.
 const built = (lib: string): Promise<unknown> => import(pathToFileURL(join(root, 'dist', 'libs', lib, 'src', 'index.js')).href);
-const { BundleReconciler } = (await built('agent-core')) as typeof import('@flotilla/agent-core');
-const { KeepAliveKubeConfig, KubernetesClusterClient } = (await built('cluster-client')) as typeof import('@flotilla/cluster-client');
+const { KeepAliveKubeConfig } = (await built('cluster-client')) as typeof import('@flotilla/cluster-client');
 const { applyPolicySchema } = (await built('render')) as typeof import('@flotilla/render');
 const option = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
@@ -35,8 +36,21 @@ const option = (name: string, fallback: number): number => {
 };
 const count = option('objects', 200);
 const edits = option('edits', 9);
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc (npm run bench:agent does)');
+
+/** The node flags of the agent image's command: `CMD ["node", …flags, "dist/apps/agent/src/main.js"]`. */
+async function shippedNodeFlags(): Promise<string[]> {
+  const dockerfile = await readFile(join(root, 'deploy', 'agent', 'Dockerfile'), 'utf8');
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(dockerfile);
+  const argv = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
+  if (argv[0] !== 'node' || argv.at(-1) !== 'dist/apps/agent/src/main.js') throw new Error(`deploy/agent/Dockerfile: expected CMD ["node", …flags, "dist/apps/agent/src/main.js"], found ${cmd?.[1]}`);
+  // The documented start command must run the agent the same way, or the figures describe only one of them.
+  const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const documented = ['node', ...argv.slice(1)].join(' ');
+  if (!scripts['start:agent']?.endsWith(documented)) throw new Error(`package.json start:agent should end with "${documented}" (the image's command), found "${scripts['start:agent']}"`);
+  return argv.slice(1, -1);
+}
+const flagsAt = process.argv.indexOf('--node-flags');
+const nodeFlags = flagsAt > 0 ? (process.argv[flagsAt + 1] ?? '').split(/\s+/).filter(Boolean) : await shippedNodeFlags();
 
 /** A bundle of `total` objects: a Namespace, then Deployments, Services and ConfigMaps in turn. */
 function objects(total: number): KubeObject[] {
@@ -61,35 +75,38 @@ async function cpuMsOf(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function vmRssMib(): Promise<number> {
-  const status = await readFile('/proc/self/status', 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]);
-  return kib / 1024;
+/** A child process speaking one JSON object per line on stdout; `next(key)` resolves with the next message carrying `key`. */
+function lines(child: ChildProcess, what: string): { next<T>(key: string, timeoutMs?: number): Promise<T>; on(key: string, listener: (value: unknown) => void): void } {
+  const listeners = new Map<string, Set<(value: unknown) => void>>();
+  let exited = false;
+  child.once('exit', (code) => {
+    exited = true;
+    for (const set of listeners.values()) for (const listener of set) listener(new Error(`${what} exited (${code})`));
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const message = JSON.parse(line) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(message)) for (const listener of [...(listeners.get(key) ?? [])]) listener(value);
+  });
+  const on = (key: string, listener: (value: unknown) => void): void => {
+    if (!listeners.has(key)) listeners.set(key, new Set());
+    listeners.get(key)!.add(listener);
+  };
+  return {
+    on,
+    next: <T>(key: string, timeoutMs = 60_000) =>
+      new Promise<T>((resolve, reject) => {
+        if (exited) return reject(new Error(`${what} has exited`));
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for "${key}" from ${what}`)), timeoutMs);
+        const once = (value: unknown): void => {
+          clearTimeout(timer);
+          listeners.get(key)!.delete(once);
+          if (value instanceof Error) reject(value);
+          else resolve(value as T);
+        };
+        on(key, once);
+      }),
+  };
 }
-
-/** Where this process's resident memory is, from /proc/self/smaps: the node binary's own pages, glibc's heap, and anonymous mappings (the V8 heap, mostly). */
-async function rssBreakdownMib(): Promise<{ nodeBinary: number; mallocHeap: number; anonymous: number }> {
-  const totals = { nodeBinary: 0, mallocHeap: 0, anonymous: 0 };
-  let region: keyof typeof totals | undefined;
-  for (const line of (await readFile('/proc/self/smaps', 'utf8')).split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) {
-      const name = mapping[1] ?? '';
-      region = name === '' ? 'anonymous' : name === '[heap]' ? 'mallocHeap' : name === process.execPath ? 'nodeBinary' : undefined;
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss && region) totals[region] += Number(rss[1]) / 1024;
-  }
-  return totals;
-}
-
-const rssAfterImportsMib = await vmRssMib();
-const { subscribe } = await import('node:diagnostics_channel');
-let requests = 0;
-let connections = 0;
-subscribe('undici:request:create', () => (requests += 1));
-subscribe('undici:client:connected', () => (connections += 1));
 
 // kube-sim in its own process.
 const sim = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'kube-sim.process.ts')], {
@@ -101,16 +118,31 @@ const firstLine = await createInterface({ input: sim.stdout! })[Symbol.asyncIter
 if (firstLine.done) throw new Error('kube-sim exited before it listened');
 const { kubeconfig } = JSON.parse(firstLine.value) as { kubeconfig: string };
 
-const client = KubernetesClusterClient.create({ kubeconfigPath: kubeconfig });
-const reconciler = new BundleReconciler(client, { healthPollMs: 50, driftDebounceMs: 20 });
-let latest: BundleReport | undefined;
+// The agent core in its own process, with the image's node flags (+ --expose-gc to measure after a collection).
+type Memory = Record<'rssMib' | 'nodeBinaryMib' | 'mallocMib' | 'anonymousMib' | 'heapTotalMib' | 'heapUsedMib' | 'externalMib', number>;
+interface Report {
+  phase: string;
+  health: string;
+  reason: string;
+  driftedFields: number;
+  drifted: { kind: string; name: string; live: string[] }[];
+}
+const agent = spawn(process.execPath, [...nodeFlags, '--expose-gc', join(root, 'test', 'bench', 'agent-core.process.mjs'), kubeconfig], {
+  cwd: root,
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const agentExited = new Promise<void>((resolve) => agent.once('exit', () => resolve()));
+const fromAgent = lines(agent, 'the agent process');
+const command = (message: unknown): void => void agent.stdin!.write(`${JSON.stringify(message)}\n`);
+let latest: Report | undefined;
 const waiters = new Set<() => void>();
-reconciler.onReport((report) => {
-  latest = report;
+fromAgent.on('report', (report) => {
+  if (report instanceof Error) return;
+  latest = report as Report;
   for (const wake of waiters) wake();
 });
 /** Resolves once a report satisfies `match` (checked at every report, no polling), or fails at the deadline. */
-const reportWhere = (what: string, match: (r: BundleReport) => boolean, timeoutMs = 60_000): Promise<BundleReport> =>
+const reportWhere = (what: string, match: (r: Report) => boolean, timeoutMs = 60_000): Promise<Report> =>
   new Promise((resolve, reject) => {
     if (latest && match(latest)) return resolve(latest);
     const timer = setTimeout(() => {
@@ -125,28 +157,24 @@ const reportWhere = (what: string, match: (r: BundleReport) => boolean, timeoutM
     };
     waiters.add(check);
   });
-await reconciler.start();
+const afterImports = await fromAgent.next<Memory>('ready');
 
 const manifests = objects(count);
-const cpuBefore = { agent: await cpuMsOf(process.pid), sim: await cpuMsOf(sim.pid!) };
+const cpuBefore = { agent: await cpuMsOf(agent.pid!), sim: await cpuMsOf(sim.pid!) };
 const t0 = performance.now();
-reconciler.desired({ bundle: 'bench', generation: 1n, hash: 'h1', revision: 'r1', manifests, policy: applyPolicySchema.parse({}), dependsOn: [], suspend: false });
+command({ desired: { bundle: 'bench', generation: '1', hash: 'h1', revision: 'r1', manifests, policy: applyPolicySchema.parse({}), dependsOn: [], suspend: false } });
 await reportWhere('Applied', (r) => r.phase === 'Applied');
 const applyMs = performance.now() - t0;
-const applyRequests = requests;
-const applyCpu = { agent: (await cpuMsOf(process.pid)) - cpuBefore.agent, sim: (await cpuMsOf(sim.pid!)) - cpuBefore.sim };
+const applyCpu = { agent: (await cpuMsOf(agent.pid!)) - cpuBefore.agent, sim: (await cpuMsOf(sim.pid!)) - cpuBefore.sim };
+command({ counters: true });
+const applyCounters = await fromAgent.next<{ requests: number; connections: number }>('counters');
 await reportWhere('Healthy', (r) => r.phase === 'Applied' && r.health === 'Healthy');
 const healthyMs = performance.now() - t0;
-await reportWhere('no drift', (r) => r.drift.driftedFields === 0);
+await reportWhere('no drift', (r) => r.driftedFields === 0);
 
 // Memory with the bundle applied and its watches open.
-gc();
-await new Promise((resolve) => setImmediate(resolve));
-gc();
-const rssMib = await vmRssMib();
-const breakdown = await rssBreakdownMib();
-const memory = process.memoryUsage();
-const mib = (bytes: number): number => bytes / 1024 / 1024;
+command({ measure: true });
+const { before: memoryBeforeGc, after: memory } = await fromAgent.next<{ before: Memory; after: Memory }>('memory');
 
 // Drift latency: kubectl-edit scales a Deployment (an Update over HTTPS) until a report names the new value.
 // The editor keeps its connection open (as kubectl's would within one command): the latency is the agent's, not a TLS handshake's.
@@ -157,7 +185,7 @@ const deployments = manifests.filter((m) => m.kind === 'Deployment');
 const samples: number[] = [];
 for (let i = 0; i < edits; i++) {
   const target = deployments[i % deployments.length]!;
-  await reportWhere('drift cleared', (r) => r.drift.driftedFields === 0);
+  await reportWhere('drift cleared', (r) => r.driftedFields === 0);
   const replicas = 3 + i;
   const start = performance.now();
   await api.patch(
@@ -168,44 +196,47 @@ for (let i = 0; i < edits; i++) {
     undefined,
     PatchStrategy.MergePatch,
   );
-  await reportWhere(`the drift of ${target.metadata.name}`, (r) => r.resources.some((x) => x.name === target.metadata.name && x.kind === 'Deployment' && x.drift.some((d) => d.liveJson === String(replicas))));
+  await reportWhere(`the drift of ${target.metadata.name}`, (r) => r.drifted.some((x) => x.name === target.metadata.name && x.kind === 'Deployment' && x.live.includes(String(replicas))));
   samples.push(performance.now() - start);
 }
 samples.sort((a, b) => a - b);
 const median = samples[Math.floor(samples.length / 2)]!;
 
-await reconciler.stop();
-await client.close();
+agent.stdin!.end();
+await agentExited;
 await editor.closeConnections();
 sim.stdin!.end();
 await simExited;
 const loadavg = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
 
-console.log(`${count}-object bundle via client-node over HTTPS to kube-sim in its own process: Applied in ${applyMs.toFixed(0)} ms (${applyRequests} requests, ${connections} TLS connections so far), Healthy in ${healthyMs.toFixed(0)} ms`);
+console.log(`agent process: node ${nodeFlags.join(' ')}${flagsAt > 0 ? ' (--node-flags, NOT the image’s flags)' : ' (the agent image’s flags)'} --expose-gc`);
+console.log(`${count}-object bundle via client-node over HTTPS to kube-sim in its own process: Applied in ${applyMs.toFixed(0)} ms (${applyCounters.requests} requests, ${applyCounters.connections} TLS connections so far), Healthy in ${healthyMs.toFixed(0)} ms`);
 console.log(`  CPU during the apply: agent ${applyCpu.agent.toFixed(0)} ms, kube-sim ${applyCpu.sim.toFixed(0)} ms (load average ${loadavg} on ${(await import('node:os')).availableParallelism()} cores)`);
 console.log(`drift detection latency over ${edits} kubectl-edit Updates → report: median ${median.toFixed(0)} ms, max ${samples.at(-1)!.toFixed(0)} ms`);
 console.log(
-  `VmRSS after the apply, watches open, after GC: ${rssMib.toFixed(1)} MiB (${rssAfterImportsMib.toFixed(1)} MiB once the modules were loaded) — ` +
-    `node binary ${breakdown.nodeBinary.toFixed(1)}, malloc ${breakdown.mallocHeap.toFixed(1)}, ` +
-    `anonymous ${breakdown.anonymous.toFixed(1)} (V8 heap committed ${mib(memory.heapTotal).toFixed(1)}, used ${mib(memory.heapUsed).toFixed(1)})`,
+  `agent VmRSS after the apply, watches open: ${memoryBeforeGc.rssMib.toFixed(1)} MiB, after GC ${memory.rssMib.toFixed(1)} MiB (${afterImports.rssMib.toFixed(1)} MiB once the modules were loaded) — ` +
+    `node binary ${memory.nodeBinaryMib.toFixed(1)}, malloc ${memory.mallocMib.toFixed(1)}, ` +
+    `anonymous ${memory.anonymousMib.toFixed(1)} (V8 heap committed ${memory.heapTotalMib.toFixed(1)}, used ${memory.heapUsedMib.toFixed(1)}; external ${memory.externalMib.toFixed(1)})`,
 );
 console.log(
   [
     `objects=${count}`,
     `apply_ms=${applyMs.toFixed(0)}`,
     `healthy_ms=${healthyMs.toFixed(0)}`,
-    `apply_requests=${applyRequests}`,
+    `apply_requests=${applyCounters.requests}`,
     `apply_cpu_ms_agent=${applyCpu.agent.toFixed(0)}`,
     `apply_cpu_ms_kube_sim=${applyCpu.sim.toFixed(0)}`,
     `drift_edits=${edits}`,
     `drift_latency_median_ms=${median.toFixed(0)}`,
     `drift_latency_max_ms=${samples.at(-1)!.toFixed(0)}`,
-    `rss_mib=${rssMib.toFixed(1)}`,
-    `rss_after_imports_mib=${rssAfterImportsMib.toFixed(1)}`,
-    `rss_node_binary_mib=${breakdown.nodeBinary.toFixed(1)}`,
-    `rss_malloc_mib=${breakdown.mallocHeap.toFixed(1)}`,
-    `heap_total_mib=${mib(memory.heapTotal).toFixed(1)}`,
-    `heap_used_mib=${mib(memory.heapUsed).toFixed(1)}`,
+    `rss_mib=${memory.rssMib.toFixed(1)}`,
+    `rss_before_gc_mib=${memoryBeforeGc.rssMib.toFixed(1)}`,
+    `rss_after_imports_mib=${afterImports.rssMib.toFixed(1)}`,
+    `rss_node_binary_mib=${memory.nodeBinaryMib.toFixed(1)}`,
+    `rss_malloc_mib=${memory.mallocMib.toFixed(1)}`,
+    `heap_total_mib=${memory.heapTotalMib.toFixed(1)}`,
+    `heap_used_mib=${memory.heapUsedMib.toFixed(1)}`,
+    `node_flags=${JSON.stringify(nodeFlags.join(' '))}`,
     `loadavg=${loadavg}`,
   ].join(' '),
 );

@@ -1,4 +1,5 @@
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
+import { KubeConfig } from './client-node.loader.js';
 
 /** What the cached undici dispatcher offers for shutdown; the type itself lives in undici, not a dependency of ours. */
 interface Closeable {

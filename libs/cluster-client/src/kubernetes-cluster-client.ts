@@ -1,12 +1,5 @@
-import {
-  createConfiguration,
-  HttpMethod,
-  PatchStrategy,
-  RequestContext,
-  ServerConfiguration,
-  Watch,
-  type Configuration,
-} from '@kubernetes/client-node';
+import type { Configuration } from '@kubernetes/client-node/dist/gen/configuration.js';
+import { createConfiguration, HttpMethod, PatchStrategy, RequestContext, ServerConfiguration, Watch } from './client-node.loader.js';
 import { ClusterApiError } from './cluster-api.error.js';
 import type {
   ApiResourceInfo,
