@@ -2,13 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import * as grpc from '@grpc/grpc-js';
 import { clusterUidOf, describeCertificate } from '@flotilla/pki';
 import {
-  AgentGatewayServiceService,
-  grpcChannelOptions,
   MISSED_HEARTBEATS_BEFORE_DISCONNECTED,
   PROTOCOL_VERSION,
-  type AgentGatewayServiceServer,
   type AgentMessage,
-  type HubMessage,
 } from '@flotilla/protocol';
 import { ClusterEvents } from '../clusters/cluster-events.js';
 import { HUB_CONFIG } from '../config/hub-config.token.js';
@@ -20,6 +16,8 @@ import { AdmissionGate, AdmissionGateFullError } from './admission-gate.js';
 import { AgentSession } from './agent-session.js';
 import { ConnectionRecorder } from './connection-recorder.js';
 import { DesiredStateReader, type DesiredEntry } from './desired-state.reader.js';
+import { gatewayServerOptions } from './gateway-server.options.js';
+import { GATEWAY_SERVICE, type OutgoingHubMessage } from './hub-message.codec.js';
 import { negotiateProtocol } from './protocol-negotiation.util.js';
 import { StatusIngester } from './status-ingester.js';
 
@@ -83,16 +81,16 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.connections.resetAll();
     const tls = await this.pki.serverTls();
-    const server = new grpc.Server(grpcChannelOptions('hub'));
-    const implementation: AgentGatewayServiceServer = {
+    const server = new grpc.Server(gatewayServerOptions());
+    const implementation: grpc.UntypedServiceImplementation = {
       // Nothing may escape a stream handler: a database hiccup closes that stream, never the hub.
-      connect: (call) =>
+      connect: (call: grpc.ServerDuplexStream<AgentMessage, OutgoingHubMessage>) =>
         void this.accept(call).catch((error: Error) => {
           this.logger.error(`accepting an agent stream failed: ${error.message}`);
           call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the hub could not accept the stream now; retry' });
         }),
     };
-    server.addService(AgentGatewayServiceService, implementation);
+    server.addService(GATEWAY_SERVICE, implementation);
     const credentials = grpc.ServerCredentials.createSsl(
       Buffer.from(tls.caCertificatePem),
       [{ private_key: Buffer.from(tls.privateKeyPem), cert_chain: Buffer.from(tls.certificatePem) }],
@@ -132,7 +130,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     await this.connections.disconnected(open).catch((error: Error) => this.logger.error(`recording disconnects at shutdown failed: ${error.message}`));
   }
 
-  private async accept(call: grpc.ServerDuplexStream<AgentMessage, HubMessage>): Promise<void> {
+  private async accept(call: grpc.ServerDuplexStream<AgentMessage, OutgoingHubMessage>): Promise<void> {
     const refuse = (code: grpc.status, details: string): void => {
       this.logger.warn(`refused an agent stream from ${call.getPeer()}: ${details}`);
       call.emit('error', { code, details });
@@ -143,10 +141,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     if (!pem || !clusterId) return refuse(grpc.status.UNAUTHENTICATED, 'the client certificate names no cluster');
     let admitted: { refusal: string | undefined; stream: bigint };
     try {
-      admitted = await this.admission.run(async () => {
-        const refusal = await this.pki.refusalOf(pem, clusterId).catch((error: Error) => `cannot check the certificate: ${error.message}`);
-        return { refusal, stream: refusal ? 0n : await this.connections.nextStreamNumber() };
-      });
+      admitted = await this.admission.run(this.admit.bind(this, pem, clusterId));
     } catch (error) {
       if (error instanceof AdmissionGateFullError) {
         this.refusedAdmissions++;
@@ -213,6 +208,12 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     call.on('error', () => clearTimeout(helloTimer));
   }
 
+  // Bound, not wrapped in a closure, from accept(): a live stream's handlers keep accept's scope, which must not hold the certificate.
+  private async admit(pem: string, clusterId: string): Promise<{ refusal: string | undefined; stream: bigint }> {
+    const refusal = await this.pki.refusalOf(pem, clusterId).catch((error: Error) => `cannot check the certificate: ${error.message}`);
+    return { refusal, stream: refusal ? 0n : await this.connections.nextStreamNumber() };
+  }
+
   private async greet(session: AgentSession, hello: Extract<AgentMessage['body'], { $case: 'hello' }>['value']): Promise<void> {
     if (!session.isOpen) return; // it left while waiting for admission
     const verdict = negotiateProtocol(hello.protocolVersion);
@@ -235,18 +236,21 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     if (connected.length === 0) return;
     const startedAt = performance.now();
     const entries = await this.reader.forClusters(connected);
+    const readMs = Math.round(performance.now() - startedAt);
     for (const [clusterId, rows] of entries) {
       const session = this.sessions.get(clusterId);
       if (session) await this.sync(session, rows).catch((error: Error) => this.logger.error(`pushing to cluster ${clusterId} failed: ${error.message}`));
     }
-    this.logger.log(`queued the push to ${connected.length} connected cluster(s) in ${Math.round(performance.now() - startedAt)} ms`);
+    this.logger.log(`queued the push to ${connected.length} connected cluster(s) in ${Math.round(performance.now() - startedAt)} ms (desired state read in ${readMs} ms)`);
   }
 
   /** Queues what the agent lacks: entries above what it holds and above what this stream already sent. */
   private async sync(session: AgentSession, prefetched?: DesiredEntry[]): Promise<void> {
     if (!session.isOpen) return;
     const entries = prefetched ?? (await this.reader.forCluster(session.clusterId));
-    session.bundleIds = new Map(entries.map((entry) => [entry.bundle, entry.bundleId]));
+    if (entries.length !== session.bundleIds.size || entries.some((entry) => session.bundleIds.get(entry.bundle) !== entry.bundleId)) {
+      session.bundleIds = new Map(entries.map((entry) => [entry.bundle, entry.bundleId]));
+    }
     for (let entry of entries) {
       const held = session.held.get(entry.bundle);
       const sent = session.sent.get(entry.bundle) ?? 0n;
@@ -282,15 +286,26 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     void this.connections.disconnected([session.clusterId]).catch((error: Error) => this.logger.error(`recording a disconnect failed: ${error.message}`));
   }
 
-  /** Closes sessions silent for more than the allowed heartbeats; records last-seen of the others. */
+  /**
+   * Closes sessions silent for more than the allowed heartbeats. Records last-seen of the others
+   * once it moved by a heartbeat interval since it was last written: the database's last-seen is for
+   * people (disconnection is judged here, in memory), and rewriting every row each sweep would load
+   * the database in proportion to the fleet for no news.
+   */
   private async sweep(): Promise<void> {
     const now = Date.now();
     const limit = this.heartbeatIntervalMs * MISSED_HEARTBEATS_BEFORE_DISCONNECTED;
-    const seen: { clusterId: string; at: Date }[] = [];
+    const seen: { session: AgentSession; recordedBefore: number }[] = [];
     for (const session of [...this.sessions.values()]) {
       if (now - session.lastSeen > limit) session.close(grpc.status.DEADLINE_EXCEEDED, `no message for ${MISSED_HEARTBEATS_BEFORE_DISCONNECTED} heartbeat intervals`);
-      else seen.push({ clusterId: session.clusterId, at: new Date(session.lastSeen) });
+      else if (session.lastSeen - session.recordedSeen >= this.heartbeatIntervalMs) {
+        seen.push({ session, recordedBefore: session.recordedSeen });
+        session.recordedSeen = session.lastSeen;
+      }
     }
-    await this.connections.seen(seen).catch((error: Error) => this.logger.error(`recording last-seen failed: ${error.message}`));
+    await this.connections.seen(seen.map(({ session }) => ({ clusterId: session.clusterId, at: new Date(session.recordedSeen) }))).catch((error: Error) => {
+      for (const { session, recordedBefore } of seen) session.recordedSeen = recordedBefore; // retried at the next sweep
+      this.logger.error(`recording last-seen failed: ${error.message}`);
+    });
   }
 }

@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentMessage, HubMessage } from '@flotilla/protocol';
+import type { AgentMessage } from '@flotilla/protocol';
+import type { OutgoingHubMessage } from './hub-message.codec.js';
 
 /** What an agent holds of one bundle: from its Hello, then from its acks. */
 export interface HeldBundle {
@@ -20,8 +21,11 @@ export class AgentSession {
   /** Bundle name → bundle id, for the bundles this cluster has rows for. */
   bundleIds = new Map<string, string>();
   lastSeen = Date.now();
-  private readonly queue = new Map<string, HubMessage>();
-  private pumping = false;
+  /** The last-seen time last written to the database (connecting wrote it). */
+  recordedSeen = this.lastSeen;
+  private readonly queue = new Map<string, OutgoingHubMessage>();
+  /** Set while the stream pushes back: the queue waits for 'drain'. */
+  private draining = false;
   private closed = false;
   /** Messages written to the stream (tests count them). */
   written = 0;
@@ -38,7 +42,7 @@ export class AgentSession {
     /** Serial of the client certificate the stream was opened with (a revocation of it closes the stream). */
     readonly certificateSerial: string,
     readonly stream: bigint,
-    private readonly call: grpc.ServerDuplexStream<AgentMessage, HubMessage>,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage, OutgoingHubMessage>,
     private readonly onClosed: (session: AgentSession) => void,
   ) {
     const finish = () => this.markClosed();
@@ -52,18 +56,18 @@ export class AgentSession {
   }
 
   /** Writes now (control messages such as Welcome), bypassing the per-bundle queue. */
-  sendNow(message: HubMessage): void {
+  sendNow(message: OutgoingHubMessage): void {
     if (this.closed) return;
     this.call.write(message);
     this.written += 1;
   }
 
   /** Queues the newest message for a bundle, replacing an older one still waiting. */
-  enqueue(bundle: string, message: HubMessage): void {
+  enqueue(bundle: string, message: OutgoingHubMessage): void {
     if (this.closed) return;
     this.queue.delete(bundle);
     this.queue.set(bundle, message);
-    void this.pump();
+    this.pump();
   }
 
   /** Ends the stream with a status the agent sees (e.g. replaced, revoked, silent). */
@@ -81,28 +85,23 @@ export class AgentSession {
     this.onClosed(this);
   }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (!this.closed && this.queue.size > 0) {
-        const [bundle, message] = this.queue.entries().next().value!;
-        this.queue.delete(bundle);
-        this.written += 1;
-        if (!this.call.write(message)) {
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              this.call.off('drain', done);
-              this.call.off('close', done);
-              resolve();
-            };
-            this.call.on('drain', done);
-            this.call.on('close', done);
-          });
-        }
+  /** Writes queued messages until the stream pushes back; 'drain' resumes (no promise or closure per message). */
+  private pump(): void {
+    if (this.draining) return;
+    for (const [bundle, message] of this.queue) {
+      if (this.closed) return;
+      this.queue.delete(bundle);
+      this.written += 1;
+      if (!this.call.write(message)) {
+        this.draining = true;
+        this.call.once('drain', this.resume);
+        return;
       }
-    } finally {
-      this.pumping = false;
     }
   }
+
+  private readonly resume = (): void => {
+    this.draining = false;
+    this.pump();
+  };
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DeletionPolicy, type HubMessage } from '@flotilla/protocol';
+import { DeletionPolicy } from '@flotilla/protocol';
 import { DataSource } from 'typeorm';
 import { RenderedContentStore } from '../bundle-deployments/rendered-content.store.js';
+import { DesiredTemplate, type OutgoingHubMessage } from './hub-message.codec.js';
 
 /** One bundle's admitted state for one cluster: a desired content hash, or a removal. */
 export interface DesiredEntry {
@@ -15,15 +16,15 @@ export interface DesiredEntry {
   readonly suspend: boolean;
 }
 
-const CONTENT_CACHE = 2_000;
+/** Encoded Desired templates kept: many clusters share a render, and a fan-out decrypts and encodes each once. */
+const TEMPLATE_CACHE = 2_000;
 /** Clusters per query: enough to make a fleet-wide push a handful of statements, small enough to keep each quick. */
 const CLUSTERS_PER_QUERY = 1_000;
 
 /** Reads what each cluster should hold, and turns it into the messages that deliver it. */
 @Injectable()
 export class DesiredStateReader {
-  // Many clusters share a render: keep recent contents so fan-out decrypts each once.
-  private readonly contents = new Map<string, string>();
+  private readonly templates = new Map<string, DesiredTemplate>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -86,8 +87,11 @@ export class DesiredStateReader {
     return { ...entry, generation: BigInt(rows[0]!.generation) };
   }
 
-  /** The message that delivers an entry: Desired with the stored content, or Remove. */
-  async messageFor(entry: DesiredEntry): Promise<HubMessage | undefined> {
+  /**
+   * The message that delivers an entry: Remove, or Desired with the stored content — encoded from a
+   * template shared by every cluster with the same content, so only the generation is per stream.
+   */
+  async messageFor(entry: DesiredEntry): Promise<OutgoingHubMessage | undefined> {
     if (entry.removal) {
       return {
         body: {
@@ -100,26 +104,15 @@ export class DesiredStateReader {
         },
       };
     }
-    let content = this.contents.get(entry.hash);
-    if (content === undefined) {
-      content = await this.store.get(entry.hash);
-      if (content === undefined) return undefined;
-      if (this.contents.size >= CONTENT_CACHE) this.contents.delete(this.contents.keys().next().value!);
-      this.contents.set(entry.hash, content);
+    const key = `${entry.bundle}\0${entry.hash}\0${entry.revision}\0${entry.suspend}\0${entry.dependsOn.join('\0')}`;
+    let template = this.templates.get(key);
+    if (template === undefined) {
+      const contentJson = await this.store.get(entry.hash);
+      if (contentJson === undefined) return undefined;
+      template = DesiredTemplate.of({ bundle: entry.bundle, hash: entry.hash, revision: entry.revision, contentJson, dependsOn: entry.dependsOn, suspend: entry.suspend });
+      if (this.templates.size >= TEMPLATE_CACHE) this.templates.delete(this.templates.keys().next().value!);
+      this.templates.set(key, template);
     }
-    return {
-      body: {
-        $case: 'desired',
-        value: {
-          bundle: entry.bundle,
-          generation: entry.generation,
-          hash: entry.hash,
-          revision: entry.revision,
-          contentJson: content,
-          dependsOn: entry.dependsOn,
-          suspend: entry.suspend,
-        },
-      },
-    };
+    return template.encode(entry.generation);
   }
 }
