@@ -1,4 +1,4 @@
-import { Health, Phase, type BundleStatus } from '@flotilla/protocol';
+import { Change, Health, Phase, type BundleStatus, type ResourceStatus } from '@flotilla/protocol';
 import { dataSourceOptions, migrateUp } from '@flotilla/database';
 import { DataSource } from 'typeorm';
 import { StatusIngester } from '../../../apps/hub/src/agent-gateway/status-ingester.js';
@@ -110,5 +110,35 @@ describe('StatusIngester', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(health).toBe('DEGRADED');
+  });
+  it('stores each deployment its own resources (multi-byte text included), and rewrites them only when they change', async () => {
+    const resource = (name: string, message = ''): ResourceStatus => ({ group: '', version: 'v1', kind: 'ConfigMap', namespace: 'ns', name, change: Change.CHANGE_UNCHANGED, health: Health.HEALTH_HEALTHY, message, drift: [] });
+    const [d, e] = [
+      (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-5') RETURNING id::text AS id`))[0].id as string,
+      (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-6') RETURNING id::text AS id`))[0].id as string,
+    ];
+    const stored = async (clusterId: string): Promise<unknown> => (await dataSource.query(`SELECT resources FROM bundle_statuses WHERE cluster_id = $1`, [clusterId]))[0].resources;
+    ingester.status(status(d, 1n, Health.HEALTH_PROGRESSING, { resources: [resource('zürich-€', 'naïve ✓')] }));
+    ingester.status(status(e, 1n, Health.HEALTH_PROGRESSING, { resources: [resource('e-1'), resource('e-2')] }));
+    await ingester.flush();
+    expect(await stored(d)).toEqual([expect.objectContaining({ name: 'zürich-€', message: 'naïve ✓', change: 'UNCHANGED', health: 'HEALTHY' })]);
+    expect((await stored(e)) as unknown[]).toHaveLength(2);
+
+    // Same resources, new health: the stored value stays as it is (marked here to see that it was not rewritten).
+    await dataSource.query(`UPDATE bundle_statuses SET resources = '["kept"]' WHERE cluster_id = $1`, [d]);
+    ingester.status(status(d, 2n, Health.HEALTH_HEALTHY, { resources: [resource('zürich-€', 'naïve ✓')] }));
+    // Changed resources, twice in one batch: the newest is stored.
+    ingester.status(status(e, 2n, Health.HEALTH_HEALTHY, { resources: [resource('e-1', 'first')] }));
+    ingester.status(status(e, 3n, Health.HEALTH_DEGRADED, { resources: [resource('e-1', 'second')] }));
+    await ingester.flush();
+    expect(await stored(d)).toEqual(['kept']);
+    expect(await stored(e)).toEqual([expect.objectContaining({ name: 'e-1', message: 'second' })]);
+    const [row] = await dataSource.query(`SELECT health, seq::text AS seq FROM bundle_statuses WHERE cluster_id = $1`, [d]);
+    expect(row).toEqual({ health: 'HEALTHY', seq: '2' });
+
+    // A stale status with other resources changes nothing.
+    ingester.status(status(e, 1n, Health.HEALTH_HEALTHY, { resources: [] }));
+    await ingester.flush();
+    expect(await stored(e)).toEqual([expect.objectContaining({ message: 'second' })]);
   });
 });

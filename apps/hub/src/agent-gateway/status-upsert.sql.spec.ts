@@ -23,21 +23,27 @@ function received(status: Partial<BundleStatus>, seq = 1n): ReceivedStatus {
 }
 
 const alone = (status: ReceivedStatus) => ({ latest: status, history: [historyEntryOf(status)] });
-const column = (statuses: ReceivedStatus[], index: number): unknown[] => statusUpsertParameters(statuses.map(alone))[index]!;
+const column = (statuses: ReceivedStatus[], index: number): unknown[] => statusUpsertParameters(statuses.map(alone))[index] as unknown[];
+/** The JSON text of the i-th deployment's resources, cut from the one buffer by its byte offset (from 1) and length. */
+const resourcesText = (parameters: unknown[], i: number): string => {
+  const [buffer, from, length] = parameters.slice(11, 14) as [Buffer, number[], number[]];
+  return buffer.subarray(from[i]! - 1, from[i]! - 1 + length[i]!).toString('utf8');
+};
 
 describe('statusUpsertParameters', () => {
-  it('lays out one value per deployment in the 13 latest-state columns, and one per history entry in the 7 history columns', () => {
-    const resource = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', change: Change.CHANGE_CREATED, health: Health.HEALTH_HEALTHY, message: '', drift: [] };
+  it('lays out one value per deployment in the latest-state columns, the resources in one buffer, and one value per history entry in the 8 history columns', () => {
+    const resource = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'wéb', name: 'web', change: Change.CHANGE_CREATED, health: Health.HEALTH_HEALTHY, message: '', drift: [] };
     const degraded = received({ health: Health.HEALTH_DEGRADED, terminal: true }, 2n);
-    const columns = statusUpsertParameters([
+    const parameters = statusUpsertParameters([
       alone(received({ resources: [resource], reason: 'ok' })),
       { latest: degraded, history: [historyEntryOf(received({ health: Health.HEALTH_PROGRESSING })), historyEntryOf(degraded)] },
     ]);
-    expect(columns).toHaveLength(21);
-    expect(columns.slice(13).map((c) => c.length)).toEqual([3, 3, 3, 3, 3, 3, 3, 3]);
-    expect(columns.slice(13).map((c) => c[2])).toEqual(['7', '00000000-0000-4000-8000-000000000001', '5', '3', '2', 'APPLIED', 'DEGRADED', '']);
-    expect(columns[19]).toEqual(['HEALTHY', 'PROGRESSING', 'DEGRADED']);
-    expect(columns.slice(0, 13).map((c) => c[0])).toEqual([
+    const columns = parameters as unknown[][];
+    expect(parameters).toHaveLength(23);
+    expect(columns.slice(15).map((c) => c.length)).toEqual([3, 3, 3, 3, 3, 3, 3, 3]);
+    expect(columns.slice(15).map((c) => c[2])).toEqual(['7', '00000000-0000-4000-8000-000000000001', '5', '3', '2', 'APPLIED', 'DEGRADED', '']);
+    expect(columns[21]).toEqual(['HEALTHY', 'PROGRESSING', 'DEGRADED']);
+    expect([...columns.slice(0, 11), columns[14]!].map((c) => c[0])).toEqual([
       '7',
       '00000000-0000-4000-8000-000000000001',
       '5',
@@ -49,10 +55,12 @@ describe('statusUpsertParameters', () => {
       2,
       true,
       'ok',
-      JSON.stringify([{ ...resource, change: 'CREATED', health: 'HEALTHY' }]),
       new Date(1_700_000_000_000),
     ]);
-    expect(columns.map((c) => c[1])).toEqual(expect.arrayContaining(['DEGRADED', true, '2']));
+    // Byte offsets, not character offsets: "é" takes two bytes and the second deployment's text must still start where it starts.
+    expect(resourcesText(parameters, 0)).toBe(JSON.stringify([{ ...resource, change: 'CREATED', health: 'HEALTHY' }]));
+    expect(resourcesText(parameters, 1)).toBe('[]');
+    expect(columns.slice(0, 11).map((c) => c[1])).toEqual(expect.arrayContaining(['DEGRADED', true, '2']));
   });
 
   // Hostile or broken values from an agent must never fail the statement: it carries everyone's statuses.
@@ -68,14 +76,14 @@ describe('statusUpsertParameters', () => {
 
   it('keeps NUL out of the resources JSON too', () => {
     const resource = { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'a\0b', name: 'n', change: Change.CHANGE_CREATED, health: Health.HEALTH_HEALTHY, message: '\0', drift: [] };
-    const json = column([received({ resources: [resource] })], 11)[0] as string;
+    const json = resourcesText(statusUpsertParameters([alone(received({ resources: [resource] }))]), 0);
     expect(json).not.toContain('\\u0000');
     expect(JSON.parse(json)[0]).toMatchObject({ namespace: 'a\uFFFDb', message: '\uFFFD' });
   });
 
   it.each([0n, -5n, 2n ** 62n])('takes an observed time PostgreSQL cannot hold (%p) as now', (observedAtUnixMs) => {
     const before = Date.now();
-    const at = column([received({ observedAtUnixMs })], 12)[0] as Date;
+    const at = column([received({ observedAtUnixMs })], 14)[0] as Date;
     expect(at.getTime()).toBeGreaterThanOrEqual(before);
   });
 });

@@ -34,55 +34,86 @@ export interface HistoryEntry {
 }
 
 /**
- * The latest status of many BundleDeployments ($1-$13, unique per deployment: PostgreSQL refuses an
- * ON CONFLICT that touches one row twice) plus their history ($14-$21: every status of the batch,
- * oldest first). A status older than the stored one (generation, then stream, then sequence) never
- * overwrites it and brings no history; of the others, each that changes generation, phase or
- * health from the one before it — the stored one for the first — is a history row, so several
- * statuses of one deployment in a batch keep a row each and a flap is never lost. The benchmark
- * runs this very statement as the raw baseline of ingestion.
+ * The latest status of many BundleDeployments ($1-$15, unique per deployment: one row may be written
+ * once per statement) plus their history ($16-$23: every status of the batch, oldest first). A status
+ * older than the stored one (generation, then stream, then sequence) never overwrites it and brings no
+ * history; of the others, each that changes generation, phase or health from the one before it — the
+ * stored one for the first — is a history row, so several statuses of one deployment in a batch keep a
+ * row each and a flap is never lost. The benchmarks run this very statement as the raw baseline.
+ *
+ * Its shape is about cost (measured: 1,000 deployments with 4,000 history rows took 0.7 s to execute
+ * before, 0.06 s now):
+ * - The stored row is read once, by key, in `incoming`; nothing joins a CTE to a table through the
+ *   planner's estimate of a CTE (an EXISTS over a one-row bundles table made it guess 5 rows and rescan
+ *   the batch once per history row).
+ * - Resources arrive as one bytea of JSON texts ($12, with byte offsets $13 and lengths $14) instead of
+ *   a jsonb[] (whose array literal the driver escapes and the server parses whole). Each is parsed only
+ *   when its md5 differs from the stored one's: a status that changes health but not its resources
+ *   keeps the stored (already compressed) value.
+ * - Existing rows are UPDATEd (their SET sees the row as locked, so the digest comparison holds under
+ *   concurrent writers); only deployments without a row go through INSERT … ON CONFLICT.
  */
-export const STATUS_UPSERT_SQL = `WITH incoming AS (
-    SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bool[],
-                         $9::int[], $10::bool[], $11::text[], $12::jsonb[], $13::timestamptz[])
-      AS u(bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources, observed_at)
-     -- A bundle or cluster deleted while its status waited: skip it rather than fail everyone's batch.
-     WHERE EXISTS (SELECT 1 FROM bundles b WHERE b.id = u.bundle_id) AND EXISTS (SELECT 1 FROM clusters c WHERE c.id = u.cluster_id)
+export const STATUS_UPSERT_SQL = `WITH incoming AS MATERIALIZED (
+    SELECT u.*, md5(substring($12::bytea FROM u.resources_from FOR u.resources_length))::uuid AS resources_digest,
+           s.bundle_id IS NOT NULL AS has_row, s.generation AS before_generation, s.stream AS before_stream, s.seq AS before_seq,
+           s.phase AS before_phase, s.health AS before_health
+      FROM unnest($1::bigint[], $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::bool[],
+                  $9::int[], $10::bool[], $11::text[], $13::int[], $14::int[], $15::timestamptz[])
+             AS u(bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources_from, resources_length, observed_at)
+      LEFT JOIN bundle_statuses s ON s.bundle_id = u.bundle_id AND s.cluster_id = u.cluster_id
+     WHERE (s.generation IS NULL OR (u.generation, u.stream, u.seq) > (s.generation, s.stream, s.seq))
+       -- A bundle or cluster deleted while its status waited: skip it rather than fail everyone's batch.
+       AND (s.bundle_id IS NOT NULL OR (EXISTS (SELECT 1 FROM bundles b WHERE b.id = u.bundle_id) AND EXISTS (SELECT 1 FROM clusters c WHERE c.id = u.cluster_id)))
   ),
-  previous AS (
-    SELECT s.bundle_id, s.cluster_id, s.generation, s.stream, s.seq, s.phase, s.health FROM bundle_statuses s JOIN incoming i USING (bundle_id, cluster_id)
+  updated AS (
+    UPDATE bundle_statuses s SET
+      generation = i.generation, stream = i.stream, seq = i.seq, phase = i.phase, health = i.health, terminal = i.terminal,
+      drifted_fields = i.drifted_fields, fighting = i.fighting, reason = i.reason,
+      resources = CASE WHEN s.resources_digest = i.resources_digest THEN s.resources
+                       ELSE convert_from(substring($12::bytea FROM i.resources_from FOR i.resources_length), 'UTF8')::jsonb END,
+      resources_digest = i.resources_digest, observed_at = i.observed_at, updated_at = now()
+      FROM incoming i
+     WHERE i.has_row AND s.bundle_id = i.bundle_id AND s.cluster_id = i.cluster_id
+       AND (s.generation IS NULL OR (i.generation, i.stream, i.seq) > (s.generation, s.stream, s.seq))
+    RETURNING s.bundle_id, s.cluster_id
   ),
-  upserted AS (
-    INSERT INTO bundle_statuses AS s (bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources, observed_at, updated_at)
-    SELECT i.*, now() FROM incoming i
+  inserted AS (
+    INSERT INTO bundle_statuses AS s (bundle_id, cluster_id, generation, stream, seq, phase, health, terminal, drifted_fields, fighting, reason, resources, resources_digest, observed_at, updated_at)
+    SELECT i.bundle_id, i.cluster_id, i.generation, i.stream, i.seq, i.phase, i.health, i.terminal, i.drifted_fields, i.fighting, i.reason,
+           convert_from(substring($12::bytea FROM i.resources_from FOR i.resources_length), 'UTF8')::jsonb, i.resources_digest, i.observed_at, now()
+      FROM incoming i WHERE NOT i.has_row
     ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET
       generation = EXCLUDED.generation, stream = EXCLUDED.stream, seq = EXCLUDED.seq, phase = EXCLUDED.phase, health = EXCLUDED.health,
       terminal = EXCLUDED.terminal, drifted_fields = EXCLUDED.drifted_fields, fighting = EXCLUDED.fighting, reason = EXCLUDED.reason,
-      resources = EXCLUDED.resources, observed_at = EXCLUDED.observed_at, updated_at = now()
+      resources = EXCLUDED.resources, resources_digest = EXCLUDED.resources_digest, observed_at = EXCLUDED.observed_at, updated_at = now()
     WHERE s.generation IS NULL OR (EXCLUDED.generation, EXCLUDED.stream, EXCLUDED.seq) > (s.generation, s.stream, s.seq)
-    RETURNING s.bundle_id, s.cluster_id, s.generation, s.phase, s.health, s.reason
+    RETURNING s.bundle_id, s.cluster_id
+  ),
+  written AS (
+    SELECT bundle_id, cluster_id FROM updated UNION ALL SELECT bundle_id, cluster_id FROM inserted
   ),
   candidates AS (
-    SELECT c.*, p.bundle_id IS NOT NULL AND p.generation IS NOT NULL AS stored,
-           CASE WHEN row_number() OVER w = 1 THEN p.generation ELSE lag(c.generation) OVER w END AS before_generation,
-           CASE WHEN row_number() OVER w = 1 THEN p.phase ELSE lag(c.phase) OVER w END AS before_phase,
-           CASE WHEN row_number() OVER w = 1 THEN p.health ELSE lag(c.health) OVER w END AS before_health,
+    SELECT c.bundle_id, c.cluster_id, c.generation, c.phase, c.health, c.reason, c.ord, i.before_generation IS NOT NULL AS stored,
+           CASE WHEN row_number() OVER w = 1 THEN i.before_generation ELSE lag(c.generation) OVER w END AS previous_generation,
+           CASE WHEN row_number() OVER w = 1 THEN i.before_phase ELSE lag(c.phase) OVER w END AS previous_phase,
+           CASE WHEN row_number() OVER w = 1 THEN i.before_health ELSE lag(c.health) OVER w END AS previous_health,
            row_number() OVER w AS rn
-      FROM unnest($14::bigint[], $15::uuid[], $16::bigint[], $17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[]) WITH ORDINALITY
+      FROM unnest($16::bigint[], $17::uuid[], $18::bigint[], $19::bigint[], $20::bigint[], $21::text[], $22::text[], $23::text[]) WITH ORDINALITY
              AS c(bundle_id, cluster_id, generation, stream, seq, phase, health, reason, ord)
-      JOIN upserted u USING (bundle_id, cluster_id)
-      LEFT JOIN previous p USING (bundle_id, cluster_id)
-     WHERE p.bundle_id IS NULL OR p.generation IS NULL OR (c.generation, c.stream, c.seq) > (p.generation, p.stream, p.seq)
+      JOIN incoming i ON i.bundle_id = c.bundle_id AND i.cluster_id = c.cluster_id
+      JOIN written wr ON wr.bundle_id = c.bundle_id AND wr.cluster_id = c.cluster_id
+     WHERE i.before_generation IS NULL OR (c.generation, c.stream, c.seq) > (i.before_generation, i.before_stream, i.before_seq)
     WINDOW w AS (PARTITION BY c.bundle_id, c.cluster_id ORDER BY c.ord)
   ),
   history AS (
     INSERT INTO bundle_status_history (bundle_id, cluster_id, generation, phase, health, reason)
     SELECT bundle_id, cluster_id, generation, phase, health, reason FROM candidates
-     WHERE (rn = 1 AND NOT stored) OR before_generation IS DISTINCT FROM generation OR before_phase IS DISTINCT FROM phase OR before_health IS DISTINCT FROM health
+     WHERE (rn = 1 AND NOT stored) OR previous_generation IS DISTINCT FROM generation OR previous_phase IS DISTINCT FROM phase
+        OR previous_health IS DISTINCT FROM health
      ORDER BY ord
     RETURNING 1
   )
-  SELECT (SELECT count(*) FROM upserted)::int AS latest, (SELECT count(*) FROM history)::int AS history`;
+  SELECT (SELECT count(*) FROM written)::int AS latest, (SELECT count(*) FROM history)::int AS history`;
 
 /** What one STATUS_UPSERT_SQL statement wrote. */
 export interface StatusUpsertResult {
@@ -128,44 +159,97 @@ export interface BatchedStatus {
   readonly history: readonly HistoryEntry[];
 }
 
-/** The 21 parameters of STATUS_UPSERT_SQL, in its order. */
-export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown[][] {
-  const history: unknown[][] = Array.from({ length: 8 }, () => []);
-  for (const { latest, history: entries } of batch) {
-    for (const entry of entries) {
-      history[0]!.push(latest.bundleId);
-      history[1]!.push(latest.clusterId);
-      history[2]!.push(int64(entry.generation));
-      history[3]!.push(int64(entry.stream));
-      history[4]!.push(int64(entry.seq));
-      history[5]!.push(entry.phase);
-      history[6]!.push(entry.health);
-      history[7]!.push(noNul(entry.reason.slice(0, 4_000)));
-    }
-  }
-  return [...latestColumns(batch.map((b) => b.latest)), ...history];
+/** A deployment's newest status as STATUS_UPSERT_SQL writes it: enums by name, bigints as text, resources as JSON text. */
+export interface StatusRow {
+  readonly bundleId: string;
+  readonly clusterId: string;
+  readonly generation: string;
+  readonly stream: string;
+  readonly seq: string;
+  readonly phase: string;
+  readonly health: string;
+  readonly terminal: boolean;
+  readonly driftedFields: number;
+  readonly fighting: boolean;
+  readonly reason: string;
+  /** A JSON array: the stored resources. */
+  readonly resourcesJson: string;
+  readonly observedAt: Date;
 }
 
-function latestColumns(statuses: readonly ReceivedStatus[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(statuses.length));
-  statuses.forEach((received, i) => {
-    const s = received.status;
-    const row = [
-      received.bundleId,
-      received.clusterId,
-      int64(s.generation),
-      int64(received.stream),
-      int64(received.seq),
-      enumName(phaseToJSON(s.phase), 'PHASE_'),
-      enumName(healthToJSON(s.health), 'HEALTH_'),
-      s.terminal,
-      Math.min(s.drift?.driftedFields ?? 0, INT32_MAX),
-      s.drift?.fighting ?? false,
-      noNul(s.reason.slice(0, 4_000)),
-      resourcesJson(s),
-      observedAt(s.observedAtUnixMs),
-    ];
-    for (let c = 0; c < row.length; c++) columns[c]![i] = row[c];
+/** A candidate history row as STATUS_UPSERT_SQL takes it. */
+export interface HistoryRow {
+  readonly bundleId: string;
+  readonly clusterId: string;
+  readonly generation: string;
+  readonly stream: string;
+  readonly seq: string;
+  readonly phase: string;
+  readonly health: string;
+  readonly reason: string;
+}
+
+/** The parameters of STATUS_UPSERT_SQL for one batch, as the hub builds them from agents' messages. */
+export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown[] {
+  const history: HistoryRow[] = [];
+  for (const { latest, history: entries } of batch) {
+    for (const entry of entries) {
+      history.push({
+        bundleId: latest.bundleId,
+        clusterId: latest.clusterId,
+        generation: int64(entry.generation),
+        stream: int64(entry.stream),
+        seq: int64(entry.seq),
+        phase: entry.phase,
+        health: entry.health,
+        reason: noNul(entry.reason.slice(0, 4_000)),
+      });
+    }
+  }
+  return statusRowParameters(
+    batch.map((b) => statusRowOf(b.latest)),
+    history,
+  );
+}
+
+/** A received status as the row STATUS_UPSERT_SQL writes; nothing an agent sends can make the statement fail. */
+export function statusRowOf(received: ReceivedStatus): StatusRow {
+  const s = received.status;
+  return {
+    bundleId: received.bundleId,
+    clusterId: received.clusterId,
+    generation: int64(s.generation),
+    stream: int64(received.stream),
+    seq: int64(received.seq),
+    phase: enumName(phaseToJSON(s.phase), 'PHASE_'),
+    health: enumName(healthToJSON(s.health), 'HEALTH_'),
+    terminal: s.terminal,
+    driftedFields: Math.min(s.drift?.driftedFields ?? 0, INT32_MAX),
+    fighting: s.drift?.fighting ?? false,
+    reason: noNul(s.reason.slice(0, 4_000)),
+    resourcesJson: resourcesJson(s),
+    observedAt: observedAt(s.observedAtUnixMs),
+  };
+}
+
+/** The 23 parameters of STATUS_UPSERT_SQL, in its order: latest rows unique per deployment, history oldest first. */
+export function statusRowParameters(latest: readonly StatusRow[], history: readonly HistoryRow[]): unknown[] {
+  const columns = (rows: readonly object[], count: number): unknown[][] => Array.from({ length: count }, () => new Array<unknown>(rows.length));
+  const l = columns(latest, 14);
+  // All resources in one buffer, sent as binary: no array-literal escaping in the driver, no parse on the server unless changed.
+  const texts = new Array<string>(latest.length);
+  let offset = 1; // substring() counts from 1
+  latest.forEach((row, i) => {
+    const length = Buffer.byteLength(row.resourcesJson);
+    const values = [row.bundleId, row.clusterId, row.generation, row.stream, row.seq, row.phase, row.health, row.terminal, row.driftedFields, row.fighting, row.reason, offset, length, row.observedAt];
+    for (let c = 0; c < values.length; c++) l[c]![i] = values[c];
+    texts[i] = row.resourcesJson;
+    offset += length;
   });
-  return columns;
+  const h = columns(history, 8);
+  history.forEach((row, i) => {
+    const values = [row.bundleId, row.clusterId, row.generation, row.stream, row.seq, row.phase, row.health, row.reason];
+    for (let c = 0; c < values.length; c++) h[c]![i] = values[c];
+  });
+  return [...l.slice(0, 11), Buffer.from(texts.join('')), ...l.slice(11), ...h];
 }
