@@ -6,8 +6,9 @@
 //   hub RSS per connected agent, (RSS at N − RSS at 0) / N from /proc;
 //   status messages committed per second (each flips an applied bundle's health: a real change,
 //   with its 20 resource entries; latest state and history both written), and which PostgreSQL;
-//   the raw baselines in the same run — a bare grpc-js server writing the same bytes to as many
-//   TLS streams, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
+//   the raw baselines in the same run — a bare grpc-js server (in a process of its own, like the
+//   hub) writing the same bytes to as many TLS streams, with its RSS per stream measured as the
+//   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
 // Usage: npm run bench:gateway [-- --agents N] [-- --storm-rate R] [-- --storm-ms MS]
 // FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
-import { STATUS_UPSERT_SQL } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
+import { STATUS_UPSERT_SQL, statusRowParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
-import { rawFanoutTls, startRawFanoutServer } from './raw-fanout.js';
+import { rawFanoutTls } from './raw-fanout.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const option = (name: string, fallback: number): number => {
@@ -44,6 +45,7 @@ const extraBundles = option('extra-bundles', 0);
 const durableAgents = process.argv.includes('--durable-agents');
 // At least two simulator processes, so the fleet can use both cores.
 const processes = Math.max(2, Math.ceil(agents / AGENTS_PER_PROCESS));
+const rssOf = async (pid: number): Promise<number> => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
 
 const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> => {
@@ -116,7 +118,7 @@ const hub = await startBenchHubProcess('gateway');
 const loadAtStart = await loadavg();
 console.log(`hub started (pid ${hub.process.child.pid}, ${hub.postgres}); load ${loadAtStart}`);
 const simulators: LineChild[] = [];
-const rawClients: LineChild[] = [];
+const rawProcesses: LineChild[] = [];
 const db = new pg.Client({ connectionString: hub.databaseUrl });
 await db.connect();
 const scalar = async (sql: string, params: unknown[] = []): Promise<string> => String(Object.values((await db.query(sql, params)).rows[0] as object)[0]);
@@ -197,8 +199,9 @@ try {
   const allAckedAt = Math.max(...watchDone().map((w) => w.allAtMs!));
   const pushes = [...hub.process.output().matchAll(/desired state changed for (\d+) cluster\(s\), (\d+) connected: pushing \(at (\d+) ms\)/g)].filter((m) => Number(m[3]) >= changeAt);
   const pushAt = pushes.length > 0 ? Number(pushes[0]![3]) : Number.NaN;
-  const queued = /queued the push to (\d+) connected cluster\(s\) in (\d+) ms/.exec(hub.process.output().slice(hub.process.output().indexOf(pushes[0]?.[0] ?? '\u0000')));
+  const queued = /queued the push to (\d+) connected cluster\(s\) in (\d+) ms(?: \(desired state read in (\d+) ms\))?/.exec(hub.process.output().slice(hub.process.output().indexOf(pushes[0]?.[0] ?? '\u0000')));
   const hubPushMs = queued ? Number(queued[2]) : Number.NaN;
+  const hubPushReadMs = queued?.[3] ? Number(queued[3]) : Number.NaN;
   await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE acked_generation > $1`, [before.toString()])) >= agents, 'the acks in the database', 60_000);
   const ackedInDbMs = Date.now() - changeAt;
   const changeToAckedMs = allAckedAt - changeAt;
@@ -250,7 +253,9 @@ try {
   // How many statuses of one deployment the hub's batches carried on average: the raw baseline writes the same shape.
   const perDeployment = Math.max(1, Math.round(committed / Math.max(1, latestInStorm)));
   const resourcesPerRow = Number(await scalar(`SELECT min(jsonb_array_length(resources)) FROM bundle_statuses`));
-  console.log(`storm: ${stormSent} statuses sent, ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
+  // Per simulator: what it sent and in how long, so a fleet that could not offer the asked rate shows as such.
+  const stormedBy = simulators.map((s) => s.latest.get('stormed')!.stormed as { sent: number; ms: number }).map((x) => `${x.sent} in ${x.ms} ms`);
+  console.log(`storm: ${stormSent} statuses sent (${stormedBy.join(', ')}; asked ${stormRate}/s for ${stormMs} ms), ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
 
   const rssFinal = await hub.rssBytes();
   const metrics = await (await fetch(`${hub.url}/metrics`)).text();
@@ -270,33 +275,36 @@ try {
   while (rawWritten < committed || performance.now() - rawStarted < 1_000) {
     for (let offset = 0; offset < rows.length; offset += batchRows) {
       const batch = rows.slice(offset, offset + batchRows);
-      const column = (pick: (row: Record<string, unknown>) => unknown) => batch.map(pick);
       // Each deployment carries `perDeployment` statuses, each flipping health: one history row each.
       const healthAt = (row: Record<string, unknown>, step: number) => ((round + step) % 2 === 0) === (row.health === 'HEALTHY') ? 'PROGRESSING' : 'HEALTHY';
       const history = batch.flatMap((row) => Array.from({ length: perDeployment }, (_, step) => ({ row, step })));
-      const result = await db.query<{ history: number }>(STATUS_UPSERT_SQL, [
-        column((r) => r.bundle_id),
-        column((r) => r.cluster_id),
-        column((r) => r.generation),
-        column((r) => r.stream),
-        column((r) => (BigInt(r.seq as string) + BigInt(round + perDeployment)).toString()),
-        column((r) => r.phase),
-        column((r) => healthAt(r, perDeployment - 1)),
-        column((r) => r.terminal),
-        column((r) => r.drifted_fields),
-        column((r) => r.fighting),
-        column((r) => r.reason),
-        column((r) => r.resources),
-        column(() => new Date()),
-        history.map((h) => h.row.bundle_id),
-        history.map((h) => h.row.cluster_id),
-        history.map((h) => h.row.generation),
-        history.map((h) => h.row.stream),
-        history.map((h) => (BigInt(h.row.seq as string) + BigInt(round + h.step + 1)).toString()),
-        history.map((h) => h.row.phase),
-        history.map((h) => healthAt(h.row, h.step)),
-        history.map((h) => h.row.reason),
-      ]);
+      const text = (value: unknown): string => String(value);
+      const latest = batch.map((r) => ({
+        bundleId: text(r.bundle_id),
+        clusterId: text(r.cluster_id),
+        generation: text(r.generation),
+        stream: text(r.stream),
+        seq: (BigInt(r.seq as string) + BigInt(round + perDeployment)).toString(),
+        phase: text(r.phase),
+        health: healthAt(r, perDeployment - 1),
+        terminal: r.terminal as boolean,
+        driftedFields: r.drifted_fields as number,
+        fighting: r.fighting as boolean,
+        reason: text(r.reason),
+        resourcesJson: text(r.resources),
+        observedAt: new Date(),
+      }));
+      const historyRows = history.map((h) => ({
+        bundleId: text(h.row.bundle_id),
+        clusterId: text(h.row.cluster_id),
+        generation: text(h.row.generation),
+        stream: text(h.row.stream),
+        seq: (BigInt(h.row.seq as string) + BigInt(round + h.step + 1)).toString(),
+        phase: text(h.row.phase),
+        health: healthAt(h.row, h.step),
+        reason: text(h.row.reason),
+      }));
+      const result = await db.query<{ history: number }>(STATUS_UPSERT_SQL, statusRowParameters(latest, historyRows));
       rawWritten += result.rows[0]!.history;
     }
     round += perDeployment;
@@ -304,18 +312,35 @@ try {
   const rawIngestRate = rawWritten / ((performance.now() - rawStarted) / 1000);
 
   // ── raw fan-out baseline: the same bytes to as many TLS streams from a bare grpc-js server ──
+  // The server runs in a process of its own, like the hub, so its fan-out and its RSS are measured the same way.
   const tls = await rawFanoutTls();
-  const raw = await startRawFanoutServer(tls);
+  const rawServer = LineChild.spawn('raw-fanout-server.process.ts', tls);
+  rawProcesses.push(rawServer);
+  await until(() => rawServer.latest.has('ready'), 'the raw fan-out server', 30_000);
+  const { port: rawPort, pid: rawPid } = rawServer.latest.get('ready')!.ready as { port: number; pid: number };
+  const rawAsk = async <T>(kind: string, command: unknown, timeoutMs: number): Promise<T> => {
+    rawServer.latest.delete(kind);
+    rawServer.send(command);
+    await until(() => rawServer.latest.has(kind), `the raw server's ${kind}`, timeoutMs);
+    return rawServer.latest.get(kind)![kind] as T;
+  };
+  const rawFanOut = async (timeoutMs: number): Promise<{ ms: number; acked: number }> => {
+    const result = await rawAsk<{ ms: number; acked: number; error?: string }>('fanOut', { fanOut: { bytes: desiredBytes.toString('base64'), timeoutMs } }, timeoutMs + 10_000);
+    if (result.error) throw new Error(result.error);
+    return result;
+  };
+  const rawRssAt0 = await rssOf(rawPid);
   for (let p = 0; p < processes; p++) {
     const count = Math.min(AGENTS_PER_PROCESS, agents - p * AGENTS_PER_PROCESS);
-    rawClients.push(LineChild.spawn('raw-fanout-clients.process.ts', { port: raw.port, count, caPem: tls.caPem, keyPem: tls.clientKeyPem, certPem: tls.clientCertPem, concurrency: 32 }));
+    rawProcesses.push(LineChild.spawn('raw-fanout-clients.process.ts', { port: rawPort, count, caPem: tls.caPem, keyPem: tls.clientKeyPem, certPem: tls.clientCertPem, concurrency: 32 }));
   }
-  await until(() => raw.connected() >= agents, 'the raw clients', 60_000 + agents * 20, () => `; connected ${raw.connected()}`);
+  let rawConnected = 0;
+  await until(async () => (rawConnected = await rawAsk<number>('connected', 'connected', 10_000)) >= agents, 'the raw clients', 60_000 + agents * 20, () => `; connected ${rawConnected}`);
   const loadBeforeRaw = await loadavg();
-  await raw.fanOut(desiredBytes, 60_000); // warm-up: first writes allocate per-stream buffers
-  const rawFanout = await raw.fanOut(desiredBytes, 120_000);
-  await Promise.all(rawClients.map((c) => c.stop()));
-  raw.close();
+  await rawFanOut(60_000); // warm-up: first writes allocate per-stream buffers (the hub's RSS at N is also taken after a first Desired)
+  const rawRssAtN = await rssOf(rawPid);
+  const rawFanout = await rawFanOut(120_000);
+  await Promise.all(rawProcesses.map((c) => c.stop()));
 
   const perAgentKb = (rssAtN - rssAt0) / 1024 / agents;
   console.log(
@@ -332,6 +357,7 @@ try {
       `sync_returned_ms=${syncedAt - changeAt}`,
       `push_to_all_acked_ms=${deliveryMs}`,
       `hub_push_queued_ms=${hubPushMs}`,
+      `hub_push_read_ms=${hubPushReadMs}`,
       `agent_state=${durableAgents ? 'files' : 'memory'}`,
       `acks_in_db_ms=${ackedInDbMs}`,
       `raw_fanout_ms=${rawFanout.ms.toFixed(0)}`,
@@ -341,6 +367,9 @@ try {
       `hub_rss_at_n_mb=${(rssAtN / 1048576).toFixed(0)}`,
       `hub_rss_after_storm_mb=${(rssFinal / 1048576).toFixed(0)}`,
       `hub_rss_per_agent_kb=${perAgentKb.toFixed(0)}`,
+      `raw_rss_per_stream_kb=${((rawRssAtN - rawRssAt0) / 1024 / agents).toFixed(0)}`,
+      `hub_heap_used_at_0_mb=${(heapAt0 / 1048576).toFixed(0)}`,
+      `hub_heap_used_at_n_mb=${(heapAtN / 1048576).toFixed(0)}`,
       `hub_heap_used_per_agent_kb=${((heapAtN - heapAt0) / 1024 / agents).toFixed(0)}`,
       `hub_external_per_agent_kb=${((externalAtN - externalAt0) / 1024 / agents).toFixed(0)}`,
       `storm_sent=${stormSent}`,
@@ -359,7 +388,7 @@ try {
     ].join(' '),
   );
 } finally {
-  await Promise.all([...simulators, ...rawClients].map((s) => (s.child.exitCode === null ? s.stop() : undefined)));
+  await Promise.all([...simulators, ...rawProcesses].map((s) => (s.child.exitCode === null ? s.stop() : undefined)));
   await db.end();
   await hub.close();
   await repo.destroy();

@@ -4,7 +4,7 @@
 // raw-fanout-clients.process.ts child processes (file descriptors: ulimit -n is 20,000).
 import * as grpc from '@grpc/grpc-js';
 import { CertificateAuthority } from '@flotilla/pki';
-import { grpcChannelOptions } from '@flotilla/protocol';
+import { gatewayServerOptions } from '../../apps/hub/src/agent-gateway/gateway-server.options.js';
 
 const identity = (buffer: Buffer): Buffer => buffer;
 
@@ -46,7 +46,8 @@ export interface RawFanoutServer {
 }
 
 export async function startRawFanoutServer(tls: RawFanoutTls): Promise<RawFanoutServer> {
-  const server = new grpc.Server(grpcChannelOptions('hub'));
+  // The hub's own server options, so the baseline differs from the hub only in what the hub does.
+  const server = new grpc.Server(gatewayServerOptions());
   const streams = new Set<grpc.ServerDuplexStream<Buffer, Buffer>>();
   let onAck: (() => void) | undefined;
   server.addService(RAW_FANOUT_SERVICE, {
