@@ -45,6 +45,8 @@ const extraBundles = option('extra-bundles', 0);
 const durableAgents = process.argv.includes('--durable-agents');
 // At least two simulator processes, so the fleet can use both cores.
 const processes = Math.max(2, Math.ceil(agents / AGENTS_PER_PROCESS));
+/** Agents (and raw clients) per process: spread evenly, so every process, and core, has its share. */
+const perProcess = Math.ceil(agents / processes);
 const rssOf = async (pid: number): Promise<number> => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
 
@@ -151,8 +153,8 @@ try {
   const connectStarted = performance.now();
   const encryptionKeySpec = EncryptionKeyring.generateSpec('fleet');
   for (let p = 0; p < processes; p++) {
-    const first = p * AGENTS_PER_PROCESS;
-    const count = Math.min(AGENTS_PER_PROCESS, agents - first);
+    const first = p * perProcess;
+    const count = Math.max(0, Math.min(perProcess, agents - first));
     simulators.push(
       LineChild.spawn('fleet-simulator.process.ts', {
         agents: count,
@@ -331,7 +333,7 @@ try {
   };
   const rawRssAt0 = await rssOf(rawPid);
   for (let p = 0; p < processes; p++) {
-    const count = Math.min(AGENTS_PER_PROCESS, agents - p * AGENTS_PER_PROCESS);
+    const count = Math.max(0, Math.min(perProcess, agents - p * perProcess));
     rawProcesses.push(LineChild.spawn('raw-fanout-clients.process.ts', { port: rawPort, count, caPem: tls.caPem, keyPem: tls.clientKeyPem, certPem: tls.clientCertPem, concurrency: 32 }));
   }
   let rawConnected = 0;
