@@ -70,6 +70,15 @@ describe('verifyDesired', () => {
     expect(bundle.namespace).toBeUndefined();
   });
 
+  it('hands over what verification parsed once; a later hand-over of the same record parses afresh', () => {
+    const record = verifiedRecord(desired(7n));
+    const first = toDesiredBundle(record);
+    first.manifests[0]!.metadata.name = 'changed by the reconciler';
+    const again = toDesiredBundle(record);
+    expect(again.manifests).toEqual(manifests);
+    expect(again.manifests[0]).not.toBe(first.manifests[0]);
+  });
+
   it("gives the reconciler the bundle's default namespace, which the hash covers", () => {
     const message = desired(6n, {}, { manifests, policy, namespace: 'web' });
     expect(message.hash).not.toBe(desired(6n).hash);

@@ -31,12 +31,21 @@ export function verifyDesired(message: Desired, held: PersistedBundle | undefine
     suspend: message.suspend,
   };
   try {
-    parseContent(record.contentJson);
+    verifiedContent.set(record, parseContent(record.contentJson));
   } catch (error) {
     return { action: 'reject', reason: (error as Error).message };
   }
   return { action: 'accept', record };
 }
+
+type ParsedContent = ReturnType<typeof parseContent>;
+
+/**
+ * What verifyDesired parsed, for the one toDesiredBundle of the same record that follows: a fleet
+ * of agents in one process (the simulator) would otherwise parse and validate every Desired twice.
+ * Taken once, so a later hand-over (a resume) parses afresh and gets objects nobody has touched.
+ */
+const verifiedContent = new WeakMap<PersistedDesired, ParsedContent>();
 
 /** Checks a Remove the same way: valid name, known deletion policy, newer generation (or a redelivery). */
 export function verifyRemove(message: Remove, held: PersistedBundle | undefined): Verdict<PersistedRemove> {
@@ -51,7 +60,9 @@ export function verifyRemove(message: Remove, held: PersistedBundle | undefined)
 
 /** The reconciler's view of a persisted Desired; throws when the content does not parse (verified before persisting, so only on a foreign edit). */
 export function toDesiredBundle(record: PersistedDesired): DesiredBundle {
-  const { manifests, policy, namespace } = parseContent(record.contentJson);
+  const verified = verifiedContent.get(record);
+  verifiedContent.delete(record);
+  const { manifests, policy, namespace } = verified ?? parseContent(record.contentJson);
   return {
     bundle: record.bundle,
     generation: BigInt(record.generation),
