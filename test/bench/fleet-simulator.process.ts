@@ -12,7 +12,7 @@
 //   {"desiredBytes":{"bundle":"web"}}        the first agent's persisted Desired, encoded as the hub sent it
 //   "stats" prints figures; "stop" (or the end of stdin, or SIGTERM) stops and exits.
 import { createInterface } from 'node:readline';
-import { runFleetSimulator, type FleetEvent, type FleetSimulatorOptions } from '@flotilla/agent-connection';
+import { runFleetSimulator, type FleetEvent, type FleetSimulatorOptions } from '@flotilla/fleet-simulator';
 import { HubMessage } from '@flotilla/protocol';
 
 interface ProcessConfig extends Omit<FleetSimulatorOptions, 'onEvent' | 'logger'> {

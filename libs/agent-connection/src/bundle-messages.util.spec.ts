@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeletionPolicy, type Desired } from '@flotilla/protocol';
-import { applyPolicySchema, canonicalJson } from '@flotilla/render';
+import { canonicalJson } from '@flotilla/crypto';
+import { applyPolicySchema } from '@flotilla/manifest';
 import type { PersistedBundle, PersistedDesired } from './agent-state.store.js';
 import { toDesiredBundle, toKnownBundle, verifyDesired, verifyRemove } from './bundle-messages.util.js';
 

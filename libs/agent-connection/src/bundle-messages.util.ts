@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeletionPolicy, type Desired, type KnownBundle, type Remove } from '@flotilla/protocol';
-import { applyPolicySchema, DNS_1123_LABEL, type KubeObject } from '@flotilla/render';
+import { applyPolicySchema, DNS_1123_LABEL, type KubeObject } from '@flotilla/manifest';
 import type { PersistedBundle, PersistedDesired, PersistedRemove } from './agent-state.store.js';
 import type { DesiredBundle, RemovedBundle } from './reconciler.js';
 

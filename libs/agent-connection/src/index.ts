@@ -11,4 +11,3 @@ export { EncryptedFileStateStore } from './encrypted-file-state.store.js';
 export type { BundleReport, Change, DesiredBundle, FieldDrift, Health, Phase, Reconciler, RemovedBundle, ResourceReport } from './reconciler.js';
 export { ReportQueue } from './report-queue.js';
 export { FIELD_MANAGER, SimpleReconciler } from './simple-reconciler.js';
-export { runFleetSimulator, type FleetEvent, type FleetSimulator, type FleetSimulatorOptions, type SimulatedAgent } from './simulator/fleet-simulator.js';

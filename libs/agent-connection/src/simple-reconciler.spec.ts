@@ -1,5 +1,5 @@
 import { InMemoryClusterClient, SimulatedCluster } from '@flotilla/kube-sim';
-import { applyPolicySchema, type KubeObject } from '@flotilla/render';
+import { applyPolicySchema, type KubeObject } from '@flotilla/manifest';
 import type { BundleReport, DesiredBundle } from './reconciler.js';
 import { SimpleReconciler } from './simple-reconciler.js';
 

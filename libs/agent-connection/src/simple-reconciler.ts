@@ -1,5 +1,5 @@
 import type { ClusterClient, KubeObject as ClusterObject } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL, groupOf, type KubeObject } from '@flotilla/render';
+import { BUNDLE_LABEL, groupOf, type KubeObject } from '@flotilla/manifest';
 import type { BundleReport, DesiredBundle, Reconciler, RemovedBundle, ResourceReport } from './reconciler.js';
 
 /** The field manager every Flotilla apply uses. */

@@ -1,5 +1,5 @@
 import type { ClusterClient, KubeObject } from '@flotilla/cluster-client';
-import { sortForApply } from '@flotilla/render';
+import { sortForApply } from '@flotilla/manifest';
 import { healthOf } from './health-rules.util.js';
 import { isCrd, isNamespace } from './object-ref.util.js';
 

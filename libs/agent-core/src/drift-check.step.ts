@@ -1,5 +1,5 @@
 import type { KubeObject } from '@flotilla/cluster-client';
-import type { ApplyPolicy } from '@flotilla/render';
+import type { ApplyPolicy } from '@flotilla/manifest';
 import type { CorrectionBackoff } from './correction-backoff.js';
 import { declaredDrift, withoutIgnored } from './field-drift.util.js';
 import { describeRef, identityOfRef, keyOfRef, refOf } from './object-ref.util.js';

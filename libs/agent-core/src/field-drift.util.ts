@@ -1,5 +1,5 @@
 import type { KubeObject } from '@flotilla/cluster-client';
-import { matchesObjectTarget, type ApplyPolicy } from '@flotilla/render';
+import { matchesObjectTarget, type ApplyPolicy } from '@flotilla/manifest';
 import type { FieldDrift } from './reconciler.types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

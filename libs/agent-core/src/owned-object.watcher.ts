@@ -1,5 +1,5 @@
 import type { ClusterClient, ClusterWatch, ClusterWatchEvent, KubeObject } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL } from '@flotilla/render';
+import { BUNDLE_LABEL } from '@flotilla/manifest';
 import { identityOfRef, refOf } from './object-ref.util.js';
 
 /** What an event on an owned object calls for: its health changed, or someone may have changed it (drift). */

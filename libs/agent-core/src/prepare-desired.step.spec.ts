@@ -1,5 +1,5 @@
 import { InMemoryClusterClient, SimulatedCluster } from '@flotilla/kube-sim';
-import { applyPolicySchema } from '@flotilla/render';
+import { applyPolicySchema } from '@flotilla/manifest';
 import { DiscoveryCache } from './discovery.cache.js';
 import { prepareDesired } from './prepare-desired.step.js';
 import type { DesiredBundle } from './reconciler.types.js';

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL } from '@flotilla/render';
+import { BUNDLE_LABEL } from '@flotilla/manifest';
 import type { DiscoveryCache } from './discovery.cache.js';
 import { describeRef, identityOfRef, isCrd, refOf } from './object-ref.util.js';
 import type { DesiredBundle } from './reconciler.types.js';

@@ -1,5 +1,5 @@
 import type { ClusterClient } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL } from '@flotilla/render';
+import { BUNDLE_LABEL } from '@flotilla/manifest';
 import { BUNDLE_ANNOTATION_PRUNE, identityOfRef, isCrd, isNamespace, keyOfRef, type ObjectRef } from './object-ref.util.js';
 
 /** What prune did with one candidate; kept ones stay in the inventory only when they may still be ours. */

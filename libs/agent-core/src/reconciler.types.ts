@@ -1,4 +1,4 @@
-import type { ApplyPolicy } from '@flotilla/render';
+import type { ApplyPolicy } from '@flotilla/manifest';
 import type { KubeObject } from '@flotilla/cluster-client';
 import type { ReconcileObserver } from './reconcile.observer.js';
 

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL } from '@flotilla/render';
+import { BUNDLE_LABEL } from '@flotilla/manifest';
 import type { InventoryStore } from './inventory.store.js';
 import { describeRef, identityOfRef, keyOfRef, refOf, type ObjectRef } from './object-ref.util.js';
 import { pruneObjects, type PruneContext } from './prune.step.js';

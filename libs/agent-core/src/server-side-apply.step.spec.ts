@@ -1,6 +1,6 @@
 import type { KubeObject } from '@flotilla/cluster-client';
 import { InMemoryClusterClient, SimulatedCluster } from '@flotilla/kube-sim';
-import { DEFAULT_TAKEOVER } from '@flotilla/render';
+import { DEFAULT_TAKEOVER } from '@flotilla/manifest';
 import { applyObject, type ApplyContext } from './server-side-apply.step.js';
 
 describe('applyObject', () => {

@@ -1,6 +1,6 @@
 import type { ClusterClient, KubeObject } from '@flotilla/cluster-client';
 import { statusCodeOf } from '@flotilla/cluster-client';
-import { BUNDLE_LABEL, matchesObjectTarget, type ApplyPolicy } from '@flotilla/render';
+import { BUNDLE_LABEL, matchesObjectTarget, type ApplyPolicy } from '@flotilla/manifest';
 import { conflictingManagers, mayForce } from './apply-conflict.util.js';
 import { ownsPointer } from './field-drift.util.js';
 import { identityOfRef, keyOfRef, refOf } from './object-ref.util.js';

@@ -1,4 +1,4 @@
-export { sortForApply } from './apply-order.js';
+export { sortForApply } from '@flotilla/manifest';
 export {
   applyPolicySchema,
   bundleSpecSchema,
@@ -9,13 +9,13 @@ export {
   type BundleSpec,
   type JsonPatchOperation,
   type ObjectTarget,
-} from './bundle-spec.schema.js';
+} from '@flotilla/manifest';
 // Re-exported for callers that render and hash together; the implementation is in @flotilla/crypto.
 export { canonicalJson, contentHash } from '@flotilla/crypto';
 export { discoverBundleDirs, filesOfBundle } from './discover-bundles.js';
-export { parseDuration } from './duration.js';
+export { parseDuration } from '@flotilla/manifest';
 export { applyJsonPatch, JsonPatchError } from './json-patch.js';
-export { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';
+export { describeObject, groupOf, identityOf, type KubeObject } from '@flotilla/manifest';
 export { CliKustomizeBuilder, checkKustomizations, type KustomizeBuilder } from './kustomize-build.js';
 export {
   labelKeyProblem,
@@ -24,14 +24,13 @@ export {
   matchesLabelSelector,
   type LabelSelector,
   type LabelSelectorRequirement,
-} from './label-selector.js';
+} from '@flotilla/manifest';
 export { isManifestFile, parseManifests, type SourcedManifest } from './load-manifests.js';
 export { applyMergePatch, mergeValues } from './merge-patch.js';
-export { matchesObjectTarget } from './object-target.js';
+export { matchesObjectTarget } from '@flotilla/manifest';
 export { parseBundleSpec } from './parse-bundle-spec.js';
 export { prepareBundle, type PrepareBundleInput, type PrepareBundleOptions, type PreparedBundle } from './prepare-bundle.js';
 export {
-  BUNDLE_LABEL,
   isTargeted,
   renderCacheKey,
   renderForCluster,

@@ -1,4 +1,4 @@
-import type { JsonPatchOperation } from './bundle-spec.schema.js';
+import type { JsonPatchOperation } from '@flotilla/manifest';
 
 /** A JSON patch that cannot be applied, with the operation's index and the reason. */
 export class JsonPatchError extends Error {

@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type { KubeObject } from './kube-object.js';
+import type { KubeObject } from '@flotilla/manifest';
 import { RenderError, RenderErrorCode, type SourceLocation } from './render.error.js';
 import { parseYamlDocuments } from './yaml-documents.js';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_TAKEOVER } from './bundle-spec.schema.js';
+import { DEFAULT_TAKEOVER } from '@flotilla/manifest';
 import { parseBundleSpec } from './parse-bundle-spec.js';
 import { BundleSpecError, RenderError } from './render.error.js';
 

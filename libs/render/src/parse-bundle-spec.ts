@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { bundleSpecSchema, DNS_1123_LABEL, type BundleSpec } from './bundle-spec.schema.js';
+import { type BundleSpec, bundleSpecSchema, DNS_1123_LABEL } from '@flotilla/manifest';
 import { BundleSpecError, RenderError } from './render.error.js';
 import { locate, parseYamlDocuments } from './yaml-documents.js';
 

@@ -1,4 +1,4 @@
-import type { JsonPatchOperation } from './bundle-spec.schema.js';
+import type { JsonPatchOperation } from '@flotilla/manifest';
 import { applyJsonPatch, JsonPatchError } from './json-patch.js';
 import { applyMergePatch, mergeValues } from './merge-patch.js';
 

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { BundleSpec } from './bundle-spec.schema.js';
+import type { BundleSpec } from '@flotilla/manifest';
 import { contentHash } from '@flotilla/crypto';
 import type { KindScope } from './kind-scopes.js';
 import { KUSTOMIZATION_FILES, type KustomizeBuilder } from './kustomize-build.js';

@@ -1,14 +1,10 @@
-import { sortForApply } from './apply-order.js';
-import type { ApplyPolicy, BundleSpec } from './bundle-spec.schema.js';
+import { type ApplyPolicy, BUNDLE_LABEL, type BundleSpec, describeObject, groupOf, identityOf, type KubeObject, matchesLabelSelector, matchesObjectTarget, sortForApply } from '@flotilla/manifest';
 import { createHash } from 'node:crypto';
 import { canonicalJson, contentHash } from '@flotilla/crypto';
 import { applyJsonPatch, JsonPatchError } from './json-patch.js';
 import { scopeOf } from './kind-scopes.js';
-import { describeObject, groupOf, identityOf, type KubeObject } from './kube-object.js';
-import { matchesLabelSelector } from './label-selector.js';
 import { checkObject } from './load-manifests.js';
 import { applyMergePatch, mergeValues } from './merge-patch.js';
-import { matchesObjectTarget } from './object-target.js';
 import type { PreparedBundle } from './prepare-bundle.js';
 import { RenderError, RenderErrorCode, formatLocation, type SourceLocation } from './render.error.js';
 import { TemplateEngine, TemplateError, type TemplateContext } from './template-engine.js';
@@ -33,8 +29,6 @@ export interface RenderedBundle {
   /** sha256 of the manifests, the policy and the default namespace; the revision is deliberately not part of it. */
   readonly hash: string;
 }
-
-export const BUNDLE_LABEL = 'flotilla.dev/bundle';
 
 /** Whether the bundle targets a cluster with these labels: any entry matches; no entries, no clusters. */
 export function isTargeted(spec: BundleSpec, labels: Readonly<Record<string, string>>): boolean {

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFleetSimulator, type FleetEvent, type FleetSimulator } from '@flotilla/agent-connection';
+import { runFleetSimulator, type FleetEvent, type FleetSimulator } from '@flotilla/fleet-simulator';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';

@@ -1,4 +1,4 @@
-import type { AgentIdentity, AgentStateStore, PersistedBundle } from '../agent-state.store.js';
+import type { AgentIdentity, AgentStateStore, PersistedBundle } from '@flotilla/agent-connection';
 
 /**
  * Agent state in memory, for simulations that measure the hub rather than the agents' disks:

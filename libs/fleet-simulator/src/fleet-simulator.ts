@@ -2,13 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import { InMemoryClusterClient, SimulatedCluster } from '@flotilla/kube-sim';
-import { AgentConnection } from '../agent-connection.js';
-import type { AgentLogger } from '../agent-logger.js';
-import type { BackoffOptions } from '../backoff.util.js';
-import { EncryptedFileStateStore } from '../encrypted-file-state.store.js';
-import type { BundleReport } from '../reconciler.js';
-import type { AgentStateStore } from '../agent-state.store.js';
-import { SimpleReconciler } from '../simple-reconciler.js';
+import {
+  AgentConnection,
+  EncryptedFileStateStore,
+  SimpleReconciler,
+  type AgentLogger,
+  type AgentStateStore,
+  type BackoffOptions,
+  type BundleReport,
+} from '@flotilla/agent-connection';
 import { MemoryStateStore } from './memory-state.store.js';
 
 /** What one simulated agent did; `agent` is its index in the fleet (firstIndex-based). */
