@@ -1,33 +1,13 @@
-export { sortForApply } from '@flotilla/manifest';
-export {
-  applyPolicySchema,
-  bundleSpecSchema,
-  DEFAULT_TAKEOVER,
-  DNS_1123_LABEL,
-  type ApplyPolicy,
-  type BundlePatch,
-  type BundleSpec,
-  type JsonPatchOperation,
-  type ObjectTarget,
-} from '@flotilla/manifest';
+// The bundle format's shared vocabulary (spec schema, object helpers, label selectors, apply order) lives
+// in @flotilla/manifest, which the agent loads without this library; re-exported whole for the hub.
+export * from '@flotilla/manifest';
 // Re-exported for callers that render and hash together; the implementation is in @flotilla/crypto.
 export { canonicalJson, contentHash } from '@flotilla/crypto';
 export { discoverBundleDirs, filesOfBundle } from './discover-bundles.js';
-export { parseDuration } from '@flotilla/manifest';
 export { applyJsonPatch, JsonPatchError } from './json-patch.js';
-export { describeObject, groupOf, identityOf, type KubeObject } from '@flotilla/manifest';
 export { CliKustomizeBuilder, checkKustomizations, type KustomizeBuilder } from './kustomize-build.js';
-export {
-  labelKeyProblem,
-  labelSelectorSchema,
-  labelValueProblem,
-  matchesLabelSelector,
-  type LabelSelector,
-  type LabelSelectorRequirement,
-} from '@flotilla/manifest';
 export { isManifestFile, parseManifests, type SourcedManifest } from './load-manifests.js';
 export { applyMergePatch, mergeValues } from './merge-patch.js';
-export { matchesObjectTarget } from '@flotilla/manifest';
 export { parseBundleSpec } from './parse-bundle-spec.js';
 export { prepareBundle, type PrepareBundleInput, type PrepareBundleOptions, type PreparedBundle } from './prepare-bundle.js';
 export {
