@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { boundedInteger, port } from './env-schema.util.js';
 
 /** How agents register and connect (FLOTILLA_REGISTRATION_*, FLOTILLA_AGENT_*, FLOTILLA_CA_*, FLOTILLA_GRPC_TLS_NAMES). */
 export interface AgentsConfig {
@@ -21,30 +22,13 @@ export interface AgentsConfig {
   readonly heartbeatIntervalMs: number;
 }
 
-const seconds = (fallback: number, min: number, max: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((raw, ctx) => {
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `expected seconds from ${min} to ${max}, got "${raw}"` });
-        return z.NEVER;
-      }
-      return value * 1000;
-    });
-
 const address = z
   .string()
   .trim()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port');
 
 export const agentsConfigShape = {
-  FLOTILLA_REGISTRATION_PORT: z
-    .string()
-    .default('8444')
-    .refine((raw) => /^\d+$/.test(raw) && Number(raw) <= 65_535, { message: 'expected a port number from 0 to 65535' })
-    .transform(Number),
+  FLOTILLA_REGISTRATION_PORT: port(8444),
   FLOTILLA_AGENT_HUB_ADDRESS: address.optional(),
   FLOTILLA_AGENT_REGISTRATION_ADDRESS: address.optional(),
   FLOTILLA_GRPC_TLS_NAMES: z
@@ -52,16 +36,12 @@ export const agentsConfigShape = {
     .default('')
     .transform((raw) => raw.split(',').map((name) => name.trim()).filter(Boolean))
     .refine((names) => names.every((name) => /^[A-Za-z0-9.:-]+$/.test(name)), { message: 'expected comma-separated host names or IP addresses' }),
-  FLOTILLA_AGENT_CERT_TTL_S: seconds(86_400, 600, 31_536_000),
-  FLOTILLA_BOOTSTRAP_TOKEN_TTL_S: seconds(86_400, 60, 2_592_000),
+  FLOTILLA_AGENT_CERT_TTL_S: boundedInteger(86_400, 600, 31_536_000, 'seconds', 1000),
+  FLOTILLA_BOOTSTRAP_TOKEN_TTL_S: boundedInteger(86_400, 60, 2_592_000, 'seconds', 1000),
   FLOTILLA_CA_CERT_FILE: z.string().trim().min(1).optional(),
   FLOTILLA_CA_KEY_FILE: z.string().trim().min(1).optional(),
   FLOTILLA_AGENT_IMAGE: z.string().trim().regex(/^[a-z0-9./_:@-]+$/i, 'expected a container image reference').optional(),
-  FLOTILLA_AGENT_HEARTBEAT_INTERVAL_MS: z
-    .string()
-    .default('10000')
-    .refine((raw) => /^\d+$/.test(raw) && Number(raw) >= 100 && Number(raw) <= 600_000, { message: 'expected milliseconds from 100 to 600000' })
-    .transform(Number),
+  FLOTILLA_AGENT_HEARTBEAT_INTERVAL_MS: boundedInteger(10_000, 100, 600_000, 'milliseconds'),
 };
 
 type Parsed = z.output<z.ZodObject<typeof agentsConfigShape>>;

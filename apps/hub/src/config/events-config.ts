@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedInteger, flag } from './env-schema.util.js';
 
 /** The event timeline, live subscriptions and outgoing webhooks (FLOTILLA_EVENTS_*, FLOTILLA_SUBSCRIPTION_*, FLOTILLA_WEBHOOK_*). */
 export interface EventsConfig {
@@ -33,38 +34,17 @@ export interface WebhooksConfig {
   readonly timeoutMs: number;
 }
 
-const bounded = (fallback: number, min: number, max: number, unit: string, factor: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((raw, ctx) => {
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `expected ${unit} from ${min} to ${max}, got "${raw}"` });
-        return z.NEVER;
-      }
-      return value * factor;
-    });
-
 export const eventsConfigShape = {
-  FLOTILLA_EVENTS_RETENTION_DAYS: bounded(30, 1, 3_650, 'days', 86_400_000),
-  FLOTILLA_EVENTS_RETENTION_INTERVAL_S: bounded(3_600, 1, 86_400, 'seconds', 1_000),
-  FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: bounded(30, 1, 3_600, 'seconds', 1_000),
-  FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: bounded(100, 1, 10_000, 'operations', 1),
-  FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: bounded(1_048_576, 1_024, 67_108_864, 'bytes', 1),
-  FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: z
-    .string()
-    .default('false')
-    .refine((raw) => /^(1|true|yes|on|0|false|no|off|)$/i.test(raw.trim()), { message: 'expected true or false' })
-    .transform((raw) => /^(1|true|yes|on)$/i.test(raw.trim())),
-  FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
-    .string()
-    .default('false')
-    .refine((raw) => /^(1|true|yes|on|0|false|no|off|)$/i.test(raw.trim()), { message: 'expected true or false' })
-    .transform((raw) => /^(1|true|yes|on)$/i.test(raw.trim())),
-  FLOTILLA_WEBHOOK_MAX_ATTEMPTS: bounded(8, 1, 50, 'attempts', 1),
-  FLOTILLA_WEBHOOK_RETRY_BASE_MS: bounded(1_000, 10, 3_600_000, 'milliseconds', 1),
-  FLOTILLA_WEBHOOK_TIMEOUT_MS: bounded(10_000, 100, 120_000, 'milliseconds', 1),
+  FLOTILLA_EVENTS_RETENTION_DAYS: boundedInteger(30, 1, 3_650, 'days', 86_400_000),
+  FLOTILLA_EVENTS_RETENTION_INTERVAL_S: boundedInteger(3_600, 1, 86_400, 'seconds', 1_000),
+  FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: boundedInteger(30, 1, 3_600, 'seconds', 1_000),
+  FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: boundedInteger(100, 1, 10_000, 'operations'),
+  FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: boundedInteger(1_048_576, 1_024, 67_108_864, 'bytes'),
+  FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP: flag(false),
+  FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES: flag(false),
+  FLOTILLA_WEBHOOK_MAX_ATTEMPTS: boundedInteger(8, 1, 50, 'attempts'),
+  FLOTILLA_WEBHOOK_RETRY_BASE_MS: boundedInteger(1_000, 10, 3_600_000, 'milliseconds'),
+  FLOTILLA_WEBHOOK_TIMEOUT_MS: boundedInteger(10_000, 100, 120_000, 'milliseconds'),
 };
 
 type Parsed = z.output<z.ZodObject<typeof eventsConfigShape>>;

@@ -4,6 +4,7 @@ import { FLOTILLA_VERSION, LOG_LEVELS, type FlotillaLogLevel } from '@flotilla/o
 import { agentsConfigFrom, agentsConfigShape, type AgentsConfig } from './agents-config.js';
 import { ConfigError } from './config.error.js';
 import { eventsConfigFrom, eventsConfigShape, type EventsConfig } from './events-config.js';
+import { boundedInteger, flag, optionalText, port } from './env-schema.util.js';
 
 /** The hub's configuration, read once from the environment at start-up and never again. */
 export interface HubConfig {
@@ -45,49 +46,6 @@ export interface SourcesConfig {
   readonly maxTotalBytes: number;
 }
 
-const port = (fallback: number) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((raw, ctx) => {
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw.trim()) || value > 65_535) {
-        ctx.addIssue({ code: 'custom', message: `expected a port number from 0 to 65535, got "${raw}"` });
-        return z.NEVER;
-      }
-      return value;
-    });
-
-const optionalText = z
-  .string()
-  .optional()
-  .transform((raw) => (raw?.trim() ? raw.trim() : undefined));
-
-const bool = (fallback: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      if (raw === undefined || raw.trim() === '') return fallback;
-      if (/^(1|true|yes|on)$/i.test(raw.trim())) return true;
-      if (/^(0|false|no|off)$/i.test(raw.trim())) return false;
-      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${raw}"` });
-      return z.NEVER;
-    });
-
-const integer = (fallback: number, min: number, max: number, unit: string) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((raw, ctx) => {
-      const value = Number(raw);
-      if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-        ctx.addIssue({ code: 'custom', message: `expected ${unit} from ${min} to ${max}, got "${raw}"` });
-        return z.NEVER;
-      }
-      return value;
-    });
-
 const MIB = 1024 * 1024;
 
 const schema = z.object({
@@ -122,12 +80,12 @@ const schema = z.object({
     }),
   FLOTILLA_GIT_ALLOW_FILE_URLS: z.string().optional(),
   FLOTILLA_GIT_ALLOW_INSECURE_HTTP: z.string().optional(),
-  FLOTILLA_GIT_FETCH_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000, 'milliseconds'),
-  FLOTILLA_GIT_MAX_REPO_BYTES: integer(1024 * MIB, MIB, 1024 * 1024 * MIB, 'bytes'),
-  FLOTILLA_SOURCE_POLL_INTERVAL_S: integer(60, 0, 86_400, 'seconds'),
-  FLOTILLA_GIT_MAX_FILES: integer(10_000, 1, 1_000_000, 'files'),
-  FLOTILLA_GIT_MAX_FILE_BYTES: integer(5 * MIB, 1, 1024 * MIB, 'bytes'),
-  FLOTILLA_GIT_MAX_TOTAL_BYTES: integer(50 * MIB, 1, 16 * 1024 * MIB, 'bytes'),
+  FLOTILLA_GIT_FETCH_TIMEOUT_MS: boundedInteger(60_000, 1_000, 3_600_000, 'milliseconds'),
+  FLOTILLA_GIT_MAX_REPO_BYTES: boundedInteger(1024 * MIB, MIB, 1024 * 1024 * MIB, 'bytes'),
+  FLOTILLA_SOURCE_POLL_INTERVAL_S: boundedInteger(60, 0, 86_400, 'seconds'),
+  FLOTILLA_GIT_MAX_FILES: boundedInteger(10_000, 1, 1_000_000, 'files'),
+  FLOTILLA_GIT_MAX_FILE_BYTES: boundedInteger(5 * MIB, 1, 1024 * MIB, 'bytes'),
+  FLOTILLA_GIT_MAX_TOTAL_BYTES: boundedInteger(50 * MIB, 1, 16 * 1024 * MIB, 'bytes'),
   ...agentsConfigShape,
   ...eventsConfigShape,
 });
@@ -143,12 +101,12 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
   }
   const value = parsed.data;
   const production = value.FLOTILLA_ENV === 'production';
-  const introspection = bool(!production).safeParse(value.FLOTILLA_GRAPHQL_INTROSPECTION);
+  const introspection = flag(!production).safeParse(value.FLOTILLA_GRAPHQL_INTROSPECTION);
   const problems: string[] = [];
   if (!introspection.success) problems.push(`FLOTILLA_GRAPHQL_INTROSPECTION: ${introspection.error.issues[0]!.message}`);
-  const allowFileUrls = bool(false).safeParse(value.FLOTILLA_GIT_ALLOW_FILE_URLS);
+  const allowFileUrls = flag(false).safeParse(value.FLOTILLA_GIT_ALLOW_FILE_URLS);
   if (!allowFileUrls.success) problems.push(`FLOTILLA_GIT_ALLOW_FILE_URLS: ${allowFileUrls.error.issues[0]!.message}`);
-  const allowInsecureHttp = bool(false).safeParse(value.FLOTILLA_GIT_ALLOW_INSECURE_HTTP);
+  const allowInsecureHttp = flag(false).safeParse(value.FLOTILLA_GIT_ALLOW_INSECURE_HTTP);
   if (!allowInsecureHttp.success) problems.push(`FLOTILLA_GIT_ALLOW_INSECURE_HTTP: ${allowInsecureHttp.error.issues[0]!.message}`);
   if (value.FLOTILLA_GIT_MAX_FILE_BYTES > value.FLOTILLA_GIT_MAX_TOTAL_BYTES) {
     problems.push('FLOTILLA_GIT_MAX_FILE_BYTES: must not exceed FLOTILLA_GIT_MAX_TOTAL_BYTES');
