@@ -1,7 +1,7 @@
-import type { RolloutPhase, RolloutState } from '@flotilla/rollout';
+import type { RolloutPhase } from '@flotilla/rollout';
 import type { DataSource } from 'typeorm';
 import { decodeCursor, toPage, type Page } from '../graphql/pagination.js';
-import type { RolloutRecord } from './rollout.repository.js';
+import { toRolloutRecord, type RolloutRecord } from './rollout.repository.js';
 
 /** Every phase a rollout can be in: the values the `state` filter accepts. */
 export const ROLLOUT_PHASES = ['Progressing', 'WaitingForApproval', 'Paused', 'RollingBack', 'Succeeded', 'RolledBack', 'Failed', 'Aborted', 'Superseded'] as const satisfies readonly RolloutPhase[];
@@ -41,14 +41,5 @@ export async function selectRolloutPage(db: DataSource, filter: RolloutListFilte
     ) as Promise<Record<string, unknown>[]>,
     db.query(`SELECT count(*)::int AS n FROM rollouts r WHERE ${conditions}`, params) as Promise<{ n: number }[]>,
   ]);
-  return toPage(rows, first, after, total[0]!.n, (row) => [Number(row.id)], (row) => ({
-    id: String(row.id),
-    bundleId: String(row.bundle_id),
-    revision: row.revision as string,
-    digest: row.digest as string,
-    phase: row.phase as string,
-    state: row.state as RolloutState,
-    createdAt: row.created_at as Date,
-    updatedAt: row.updated_at as Date,
-  }));
+  return toPage(rows, first, after, total[0]!.n, (row) => [Number(row.id)], toRolloutRecord);
 }

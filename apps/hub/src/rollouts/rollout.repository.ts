@@ -31,7 +31,8 @@ export interface RolloutBundle {
 
 const ACTIVE = `('Progressing', 'WaitingForApproval', 'Paused', 'RollingBack')`;
 
-function toRecord(row: Record<string, unknown>): RolloutRecord {
+/** A rollouts row (every column) as the record the engine and the API use. */
+export function toRolloutRecord(row: Record<string, unknown>): RolloutRecord {
   return {
     id: String(row.id),
     bundleId: String(row.bundle_id),
@@ -113,17 +114,17 @@ export class RolloutRepository {
 
   async active(bundleId: string): Promise<RolloutRecord | undefined> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM rollouts WHERE bundle_id = $1 AND phase IN ${ACTIVE}`, [bundleId]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? toRolloutRecord(rows[0]) : undefined;
   }
 
   async latest(bundleId: string): Promise<RolloutRecord | undefined> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM rollouts WHERE bundle_id = $1 ORDER BY id DESC LIMIT 1`, [bundleId]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? toRolloutRecord(rows[0]) : undefined;
   }
 
   async get(id: string): Promise<RolloutRecord | undefined> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM rollouts WHERE id = $1`, [id]);
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? toRolloutRecord(rows[0]) : undefined;
   }
 
   async listForBundle(bundleName: string, limit: number): Promise<RolloutRecord[]> {
@@ -131,7 +132,7 @@ export class RolloutRepository {
       `SELECT r.* FROM rollouts r JOIN bundles b ON b.id = r.bundle_id WHERE b.name = $1 ORDER BY r.id DESC LIMIT $2`,
       [bundleName, limit],
     );
-    return rows.map(toRecord);
+    return rows.map(toRolloutRecord);
   }
 
   async insert(manager: EntityManager, bundleId: string, revision: string, digest: string, state: RolloutState): Promise<string> {
