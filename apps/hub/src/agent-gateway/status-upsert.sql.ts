@@ -129,6 +129,7 @@ const INT32_MAX = 2 ** 31 - 1;
 // PostgreSQL text and jsonb cannot hold NUL; an agent's string must never fail a whole batch.
 const noNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
 const int64 = (value: bigint): string => (value > INT64_MAX ? INT64_MAX : value).toString();
+const reasonText = (reason: string): string => noNul(reason.slice(0, 4_000));
 // Dates PostgreSQL accepts; anything else (0, negative, far future) is "received now".
 const observedAt = (unixMs: bigint): Date => (unixMs > 0n && unixMs < 253_402_300_800_000n ? new Date(Number(unixMs)) : new Date());
 
@@ -177,17 +178,8 @@ export interface StatusRow {
   readonly observedAt: Date;
 }
 
-/** A candidate history row as STATUS_UPSERT_SQL takes it. */
-export interface HistoryRow {
-  readonly bundleId: string;
-  readonly clusterId: string;
-  readonly generation: string;
-  readonly stream: string;
-  readonly seq: string;
-  readonly phase: string;
-  readonly health: string;
-  readonly reason: string;
-}
+/** A candidate history row as STATUS_UPSERT_SQL takes it: the ordering and transition fields of a status row. */
+export type HistoryRow = Pick<StatusRow, 'bundleId' | 'clusterId' | 'generation' | 'stream' | 'seq' | 'phase' | 'health' | 'reason'>;
 
 /** The parameters of STATUS_UPSERT_SQL for one batch, as the hub builds them from agents' messages. */
 export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown[] {
@@ -202,7 +194,7 @@ export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown
         seq: int64(entry.seq),
         phase: entry.phase,
         health: entry.health,
-        reason: noNul(entry.reason.slice(0, 4_000)),
+        reason: reasonText(entry.reason),
       });
     }
   }
@@ -226,7 +218,7 @@ export function statusRowOf(received: ReceivedStatus): StatusRow {
     terminal: s.terminal,
     driftedFields: Math.min(s.drift?.driftedFields ?? 0, INT32_MAX),
     fighting: s.drift?.fighting ?? false,
-    reason: noNul(s.reason.slice(0, 4_000)),
+    reason: reasonText(s.reason),
     resourcesJson: resourcesJson(s),
     observedAt: observedAt(s.observedAtUnixMs),
   };
