@@ -122,8 +122,9 @@ export class TargetStateService implements OnModuleInit {
     await this.contents.putMany(fresh);
     // A removal held for approval leaves its bundle as it was: still active, on its old targets.
     const held = new Set(plan.heldRemovals.map((removal) => removal.bundleId));
+    const byId = new Map(bundles.map((bundle) => [bundle.id, bundle]));
     const targets: BundleTargets[] = planned.flatMap((bundle) => {
-      const { digest, goodSpec } = bundles.find((b) => b.id === bundle.id)!;
+      const { digest, goodSpec } = byId.get(bundle.id)!;
       if (held.has(bundle.id) || digest === null) return [];
       return [{ bundleId: bundle.id, digest: gone.has(bundle.id) ? `${REMOVED_DIGEST_PREFIX}${digest}` : digest, revision: bundle.revision, spec: goodSpec }];
     });
@@ -132,7 +133,7 @@ export class TargetStateService implements OnModuleInit {
 
     for (const removal of plan.heldRemovals) {
       const bundle = planned.find((b) => b.id === removal.bundleId)!;
-      const source = bundles.find((b) => b.id === removal.bundleId)!.sourceId;
+      const source = byId.get(removal.bundleId)!.sourceId;
       await this.approvals.request(
         'mass-removal',
         source,
