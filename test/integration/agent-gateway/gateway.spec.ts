@@ -3,10 +3,10 @@ import * as grpc from '@grpc/grpc-js';
 import { CertificateAuthority, clusterIdentityUri, createKeyAndCsr } from '@flotilla/pki';
 import { AgentGatewayServiceClient, MAX_AGENT_MESSAGE_BYTES, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { Health, Phase } from '@flotilla/protocol';
-import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { sha256Hash, TestAgent, type TestStream } from '../../support/test-agent.js';
+import { queryRows } from '../../support/test-database.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
 
 const HEARTBEAT_MS = 200;
@@ -25,15 +25,7 @@ describe('the agent stream', () => {
   let caPem: string;
   const streams: TestStream[] = [];
 
-  const sql = async (text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> => {
-    const client = new pg.Client({ connectionString: hub.database.url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(hub.database, text, params);
   const commit = async (files: Record<string, string>, message: string): Promise<void> => {
     for (const [path, text] of Object.entries(files)) await repo.write(path, text);
     await repo.commit(message);

@@ -3,11 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFleetSimulator, type FleetEvent, type FleetSimulator } from '@flotilla/fleet-simulator';
-import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { spawnHub, type HubProcess } from '../../support/hub-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { queryRows } from '../../support/test-database.js';
 import { graphqlRequest } from '../../support/test-hub.js';
 
 const AGENTS = 100;
@@ -34,15 +34,7 @@ describe('a hub killed with -9 and started again', () => {
   let fleet: FleetSimulator | undefined;
   const events: { at: number; event: FleetEvent }[] = [];
 
-  const sql = async (text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> => {
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(database, text, params);
   const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {

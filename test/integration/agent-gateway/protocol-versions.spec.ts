@@ -5,9 +5,9 @@ import * as grpc from '@grpc/grpc-js';
 // @grpc/proto-loader comes with @grpc/grpc-js; it loads the older message set from its .proto at run time.
 import { loadSync } from '@grpc/proto-loader';
 import { createKeyAndCsr } from '@flotilla/pki';
-import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
+import { queryRows } from '../../support/test-database.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
 
 const OLD_PROTO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'protocol', 'agent-v0.proto');
@@ -46,15 +46,7 @@ describe('an agent one protocol version behind', () => {
   };
   const old = definition.flotilla.agent.v1;
 
-  const sql = async (text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> => {
-    const client = new pg.Client({ connectionString: hub.database.url });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const sql = (text: string, params: unknown[] = []) => queryRows(hub.database, text, params);
   const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { queryRows } from '../../support/test-database.js';
 import type { TestHub } from '../../support/test-hub.js';
 
 /** One page as every list answers it (Relay connection). */
@@ -13,16 +13,8 @@ export interface PageOf<T> {
 /** The selection for a page of nodes with the given fields. */
 export const pageOf = (fields: string): string => `{ edges { cursor node { ${fields} } } nodes { ${fields} } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } totalCount }`;
 
-/** Runs SQL against the hub's database on a short-lived connection. */
-export async function sql(hub: TestHub, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: hub.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+/** Runs SQL on the hub's own database. */
+export const sql = (hub: TestHub, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> => queryRows(hub.database, text, params);
 
 /**
  * Follows a list from its first page to its last and checks the Relay invariants on the way: each page's

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import pg from 'pg';
+import { queryRows } from '../../support/test-database.js';
 import type { TestHub } from '../../support/test-hub.js';
 
 export const SOURCE_FIELDS = `id name url ref path pollIntervalSeconds credentialsKind webhookPath lastFetchedSha lastFetchedAt lastError lastErrorAt createdAt updatedAt`;
@@ -57,15 +57,7 @@ export class CapturingLogger implements LoggerService {
 }
 
 /** Runs SQL on the hub's own database. */
-export async function sql(hub: TestHub, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: hub.database.url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export const sql = (hub: TestHub, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> => queryRows(hub.database, text, params);
 
 /** Polls `probe` until it returns a defined value, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
