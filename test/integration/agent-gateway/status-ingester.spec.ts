@@ -97,6 +97,28 @@ describe('StatusIngester', () => {
     expect(await dataSource.query(`SELECT 1 FROM bundle_statuses WHERE cluster_id = $1`, [c])).toEqual([]);
   });
 
+  it('deletes a deployment’s history with its cluster or its bundle, and nobody else’s', async () => {
+    const historyOf = async (column: 'cluster_id' | 'bundle_id', id: string): Promise<number> =>
+      (await dataSource.query(`SELECT count(*)::int AS n FROM bundle_status_history WHERE ${column} = $1`, [id]))[0].n;
+    const [source] = await dataSource.query(`SELECT source_id AS id FROM bundles WHERE id = $1`, [bundleId]);
+    const other = (await dataSource.query(`INSERT INTO bundles (source_id, name, path) VALUES ($1, 'api', 'api') RETURNING id::text AS id`, [source.id]))[0].id as string;
+    const [gone, kept] = [
+      (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-gone') RETURNING id::text AS id`))[0].id as string,
+      (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-kept') RETURNING id::text AS id`))[0].id as string,
+    ];
+    for (const clusterId of [gone, kept]) {
+      ingester.status(status(clusterId, 1n, Health.HEALTH_PROGRESSING));
+      ingester.status({ ...status(clusterId, 1n, Health.HEALTH_PROGRESSING), bundleId: other });
+    }
+    await ingester.flush();
+    expect([await historyOf('cluster_id', gone), await historyOf('cluster_id', kept), await historyOf('bundle_id', other)]).toEqual([2, 2, 2]);
+
+    await dataSource.query(`DELETE FROM clusters WHERE id = $1`, [gone]);
+    expect([await historyOf('cluster_id', gone), await historyOf('cluster_id', kept), await historyOf('bundle_id', other)]).toEqual([0, 2, 1]);
+    await dataSource.query(`DELETE FROM bundles WHERE id = $1`, [other]);
+    expect([await historyOf('bundle_id', other), await historyOf('cluster_id', kept)]).toEqual([0, 1]);
+  });
+
   it('writes what arrives during a write once that write ends (group commit)', async () => {
     const fresh = (await dataSource.query(`INSERT INTO clusters (name) VALUES ('c-4') RETURNING id::text AS id`))[0].id as string;
     for (let seq = 1n; seq <= 50n; seq++) ingester.status(status(fresh, seq, seq % 2n === 0n ? Health.HEALTH_HEALTHY : Health.HEALTH_PROGRESSING));
