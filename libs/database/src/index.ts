@@ -6,3 +6,4 @@ export { appliedMigrations, dataSourceOptions, foundationEntities, migrateDown, 
 export { EmbeddedPostgresError, EmbeddedPostgresErrorCode } from './embedded-postgres.error.js';
 export { EmbeddedPostgresServer, type EmbeddedPostgresOptions } from './embedded-postgres.server.js';
 export { migrations } from './migrations/index.js';
+export { pgArrayLiteral, type PgArrayElement } from './pg-array-literal.util.js';

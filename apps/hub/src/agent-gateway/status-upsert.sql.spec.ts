@@ -1,5 +1,6 @@
 import { Change, Health, Phase, type BundleStatus } from '@flotilla/protocol';
-import { historyEntryOf, statusUpsertParameters, type ReceivedStatus } from './status-upsert.sql.js';
+import { pgArrayLiteral } from '@flotilla/database';
+import { historyEntryOf, statusUpsertColumns, statusUpsertParameters, type ReceivedStatus } from './status-upsert.sql.js';
 
 function received(status: Partial<BundleStatus>, seq = 1n): ReceivedStatus {
   return {
@@ -23,7 +24,7 @@ function received(status: Partial<BundleStatus>, seq = 1n): ReceivedStatus {
 }
 
 const alone = (status: ReceivedStatus) => ({ latest: status, history: [historyEntryOf(status)] });
-const column = (statuses: ReceivedStatus[], index: number): unknown[] => statusUpsertParameters(statuses.map(alone))[index] as unknown[];
+const column = (statuses: ReceivedStatus[], index: number): unknown[] => statusUpsertColumns(statuses.map(alone))[index] as unknown[];
 /** The JSON text of the i-th deployment's resources, cut from the one buffer by its byte offset (from 1) and length. */
 const resourcesText = (parameters: unknown[], i: number): string => {
   const [buffer, from, length] = parameters.slice(11, 14) as [Buffer, number[], number[]];
@@ -34,7 +35,7 @@ describe('statusUpsertParameters', () => {
   it('lays out one value per deployment in the latest-state columns, the resources in one buffer, and one value per history entry in the 8 history columns', () => {
     const resource = { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'wéb', name: 'web', change: Change.CHANGE_CREATED, health: Health.HEALTH_HEALTHY, message: '', drift: [] };
     const degraded = received({ health: Health.HEALTH_DEGRADED, terminal: true }, 2n);
-    const parameters = statusUpsertParameters([
+    const parameters = statusUpsertColumns([
       alone(received({ resources: [resource], reason: 'ok' })),
       { latest: degraded, history: [historyEntryOf(received({ health: Health.HEALTH_PROGRESSING })), historyEntryOf(degraded)] },
     ]);
@@ -76,7 +77,7 @@ describe('statusUpsertParameters', () => {
 
   it('keeps NUL out of the resources JSON too', () => {
     const resource = { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'a\0b', name: 'n', change: Change.CHANGE_CREATED, health: Health.HEALTH_HEALTHY, message: '\0', drift: [] };
-    const json = resourcesText(statusUpsertParameters([alone(received({ resources: [resource] }))]), 0);
+    const json = resourcesText(statusUpsertColumns([alone(received({ resources: [resource] }))]), 0);
     expect(json).not.toContain('\\u0000');
     expect(JSON.parse(json)[0]).toMatchObject({ namespace: 'a\uFFFDb', message: '\uFFFD' });
   });
@@ -85,5 +86,13 @@ describe('statusUpsertParameters', () => {
     const before = Date.now();
     const at = column([received({ observedAtUnixMs })], 14)[0] as Date;
     expect(at.getTime()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('sends each column as its array literal and the resources buffer as it is', () => {
+    const batch = [alone(received({ reason: 'a "quoted", {braced} reason' })), alone(received({ health: Health.HEALTH_DEGRADED }, 2n))];
+    const columns = statusUpsertColumns(batch);
+    const parameters = statusUpsertParameters(batch);
+    expect(parameters).toEqual(columns.map((c) => (Array.isArray(c) ? pgArrayLiteral(c) : c)));
+    expect(parameters[11]).toBeInstanceOf(Buffer);
   });
 });

@@ -1,3 +1,4 @@
+import { pgArrayLiteral, type PgArrayElement } from '@flotilla/database';
 import { changeToJSON, healthToJSON, phaseToJSON, type BundleStatus } from '@flotilla/protocol';
 
 /** A status as received, with what orders it: generation, then stream, then sequence. */
@@ -183,6 +184,11 @@ export type HistoryRow = Pick<StatusRow, 'bundleId' | 'clusterId' | 'generation'
 
 /** The parameters of STATUS_UPSERT_SQL for one batch, as the hub builds them from agents' messages. */
 export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown[] {
+  return asParameters(statusUpsertColumns(batch));
+}
+
+/** The 23 columns of STATUS_UPSERT_SQL for one batch, as JavaScript arrays (what statusUpsertParameters sends, before encoding). */
+export function statusUpsertColumns(batch: readonly BatchedStatus[]): unknown[] {
   const history: HistoryRow[] = [];
   for (const { latest, history: entries } of batch) {
     for (const entry of entries) {
@@ -198,7 +204,7 @@ export function statusUpsertParameters(batch: readonly BatchedStatus[]): unknown
       });
     }
   }
-  return statusRowParameters(
+  return statusRowColumns(
     batch.map((b) => statusRowOf(b.latest)),
     history,
   );
@@ -226,6 +232,19 @@ export function statusRowOf(received: ReceivedStatus): StatusRow {
 
 /** The 23 parameters of STATUS_UPSERT_SQL, in its order: latest rows unique per deployment, history oldest first. */
 export function statusRowParameters(latest: readonly StatusRow[], history: readonly HistoryRow[]): unknown[] {
+  return asParameters(statusRowColumns(latest, history));
+}
+
+/**
+ * The columns as sent: each array as its literal, built here because the driver's generic conversion
+ * of 20,000-element arrays cost the hub more than the statement's own parsing of them; the buffer as is.
+ */
+function asParameters(columns: unknown[]): unknown[] {
+  return columns.map((column) => (Array.isArray(column) ? pgArrayLiteral(column as PgArrayElement[]) : column));
+}
+
+/** The 23 columns of STATUS_UPSERT_SQL as JavaScript arrays (and the resources' buffer), in its order. */
+function statusRowColumns(latest: readonly StatusRow[], history: readonly HistoryRow[]): unknown[] {
   const columns = (rows: readonly object[], count: number): unknown[][] => Array.from({ length: count }, () => new Array<unknown>(rows.length));
   const l = columns(latest, 14);
   // All resources in one buffer, sent as binary: no array-literal escaping in the driver, no parse on the server unless changed.
