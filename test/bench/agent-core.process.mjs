@@ -9,10 +9,10 @@
 // Plain JavaScript, so that no TypeScript loader (Node's type stripping holds ~19 MiB) sits in the
 // measured process. Run: node [flags] --expose-gc test/bench/agent-core.process.mjs <kubeconfig>
 import { subscribe } from 'node:diagnostics_channel';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { residentMemory } from './process-memory.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const built = (lib) => import(pathToFileURL(join(root, 'dist', 'libs', lib, 'src', 'index.js')).href);
@@ -23,32 +23,11 @@ const kubeconfig = process.argv[2];
 if (!kubeconfig) throw new Error('usage: agent-core.process.mjs <kubeconfig>');
 const send = (message) => void process.stdout.write(`${JSON.stringify(message)}\n`);
 
-/** Where this process's resident memory is, from /proc/self: the node binary's own pages, glibc's heap, and anonymous mappings (the V8 heap, mostly). */
+/** This process's resident memory (see process-memory.mjs), with V8's own view of its heap. */
 async function memory() {
   const mib = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-  const status = await readFile('/proc/self/status', 'utf8');
-  const totals = { nodeBinary: 0, mallocHeap: 0, anonymous: 0 };
-  let region;
-  for (const line of (await readFile('/proc/self/smaps', 'utf8')).split('\n')) {
-    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (mapping) {
-      const name = mapping[1] ?? '';
-      region = name === '' ? 'anonymous' : name === '[heap]' ? 'mallocHeap' : name === process.execPath ? 'nodeBinary' : undefined;
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss && region) totals[region] += Number(rss[1]) * 1024;
-  }
   const usage = process.memoryUsage();
-  return {
-    rssMib: mib(Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024),
-    nodeBinaryMib: mib(totals.nodeBinary),
-    mallocMib: mib(totals.mallocHeap),
-    anonymousMib: mib(totals.anonymous),
-    heapTotalMib: mib(usage.heapTotal),
-    heapUsedMib: mib(usage.heapUsed),
-    externalMib: mib(usage.external),
-  };
+  return { ...(await residentMemory('self')), heapTotalMib: mib(usage.heapTotal), heapUsedMib: mib(usage.heapUsed), externalMib: mib(usage.external) };
 }
 
 let requests = 0;

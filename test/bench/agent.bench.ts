@@ -1,20 +1,33 @@
-// The agent core's figures (issue #6): kube-sim runs in its own process over HTTPS; the agent core —
-// the real BundleReconciler over KubernetesClusterClient (client-node), from the build output — runs
-// in another (agent-core.process.mjs), started with the node flags of the agent image's command
-// (deploy/agent/Dockerfile), so its memory is measured as shipped. This process hands it the bundle,
+// The agent's figures (issue #6), in two parts of one run, each against kube-sim over HTTPS in its own process.
+// Part 1, the agent core: the real BundleReconciler over KubernetesClusterClient (client-node), from the build
+// output, in a process of its own (agent-core.process.mjs) started with the node flags of the agent image's
+// command (deploy/agent/Dockerfile), so its memory is measured as shipped. This process hands it the bundle,
 // edits objects as kubectl would, and reads its reports. It prints `key=value`:
 //   apply_ms                 Desired handed over → report Applied, for a bundle of N objects
 //   healthy_ms               … → Applied and Healthy
 //   drift_latency_*_ms       a kubectl-edit Update (merge patch over HTTPS) → the report naming the drift,
 //                            median and max over several edits of different objects
-//   rss_mib                  the agent process's VmRSS after the bundle is applied with its watches open,
+//   rss_mib                  the agent core's VmRSS after the bundle is applied with its watches open,
 //                            after a full GC (rss_before_gc_mib: the same moment without forcing one), and
 //                            where it is (rss_node_binary_mib, rss_malloc_mib, heap_total/used_mib)
 //   apply_requests, apply_cpu_ms_agent/_kube_sim, loadavg: what the apply cost, and how busy the machine was
 //                            (on a shared machine the wall times follow the load; the CPU times less so)
+// Part 2, the shipped agent: `node <image flags> dist/apps/agent/src/main.js` — Nest shell, probes, metrics,
+// its gRPC stream to a real hub — registered with a hub (agent-process-hub.process.ts: a database of its own
+// on FLOTILLA_BENCH_DATABASE_URL or an embedded PostgreSQL, a Git repository holding the same objects as one
+// bundle), against a fresh kube-sim. It prints `key=value` on a line of its own:
+//   agent_process_rss_mib    its VmRSS once the hub reports the bundle Applied, Healthy and drift-free at its
+//                            desired generation (watches open), /metrics scraped once: the last of 5 samples
+//                            over 2 s, no forced GC (the image has no --expose-gc); _min/_max_mib their range,
+//                            _connected_mib once its stream was up, _node_binary/_malloc/_anonymous_mib where it
+//                            is, heap_total/used_mib V8's view as its /metrics exports it
+//   agent_process_apply_ms   desired generation admitted (the hub's updatedAt) → the agent observed it Applied
+//                            and Healthy (its observedAt); _source_to_healthy_ms: the source added → the hub
+//                            reports it so (Git fetch and render included); _apply_cpu_ms: the agent's CPU meanwhile
+//   agent_process_connect_ms spawned → the hub counts its stream (registration included)
 // Targets: apply ≤ 2 s for 200 objects; drift latency ≤ 2 s; RSS ≤ 80 MB.
 // Usage: npm run bench:agent [-- --objects 200] [-- --edits 9]   (a smoke run: --objects 30 --edits 3)
-//        [-- --node-flags "--flag …"]  other flags for the agent process than the image's, to compare
+//        [-- --node-flags "--flag …"]  other flags for both agent processes than the image's, to compare
 //        (the figures then say so: node_flags=… is printed)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +36,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeObject } from '@flotilla/cluster-client';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { residentMemory } from './process-memory.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const built = (lib: string): Promise<unknown> => import(pathToFileURL(join(root, 'dist', 'libs', lib, 'src', 'index.js')).href);
@@ -84,7 +98,11 @@ function lines(child: ChildProcess, what: string): { next<T>(key: string, timeou
     for (const set of listeners.values()) for (const listener of set) listener(new Error(`${what} exited (${code})`));
   });
   createInterface({ input: child.stdout! }).on('line', (line) => {
+    // Anything else a child prints (a library's log line) is passed on, not taken for a message.
+    if (!line.startsWith('{')) return void process.stderr.write(`${line}\n`);
     const message = JSON.parse(line) as Record<string, unknown>;
+    // {"error": "…"}: the child failed at what it was asked; every waiter learns why.
+    if (typeof message['error'] === 'string') for (const set of listeners.values()) for (const listener of [...set]) listener(new Error(`${what}: ${message['error']}`));
     for (const [key, value] of Object.entries(message)) for (const listener of [...(listeners.get(key) ?? [])]) listener(value);
   });
   const on = (key: string, listener: (value: unknown) => void): void => {
@@ -108,15 +126,20 @@ function lines(child: ChildProcess, what: string): { next<T>(key: string, timeou
   };
 }
 
-// kube-sim in its own process.
-const sim = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'kube-sim.process.ts')], {
-  cwd: root,
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const simExited = new Promise<void>((resolve) => sim.once('exit', () => resolve()));
-const firstLine = await createInterface({ input: sim.stdout! })[Symbol.asyncIterator]().next();
-if (firstLine.done) throw new Error('kube-sim exited before it listened');
-const { kubeconfig } = JSON.parse(firstLine.value) as { kubeconfig: string };
+/** kube-sim over HTTPS in its own process, with an empty cluster; stopped by the end of its stdin. */
+async function startKubeSim(): Promise<{ child: ChildProcess; exited: Promise<void>; kubeconfig: string }> {
+  const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'kube-sim.process.ts')], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
+  if (first.done) throw new Error('kube-sim exited before it listened');
+  return { child, exited, kubeconfig: (JSON.parse(first.value) as { kubeconfig: string }).kubeconfig };
+}
+
+// Part 1, the agent core. kube-sim in its own process.
+const { child: sim, exited: simExited, kubeconfig } = await startKubeSim();
 
 // The agent core in its own process, with the image's node flags (+ --expose-gc to measure after a collection).
 type Memory = Record<'rssMib' | 'nodeBinaryMib' | 'mallocMib' | 'anonymousMib' | 'heapTotalMib' | 'heapUsedMib' | 'externalMib', number>;
@@ -240,3 +263,97 @@ console.log(
     `loadavg=${loadavg}`,
   ].join(' '),
 );
+
+// Part 2, the shipped agent process: main.js from the build output with the image's node flags only
+// (no --expose-gc: what it holds is measured as it stands), its gRPC stream to a real hub and its Nest
+// shell included, against a fresh kube-sim. The hub, its database and Git repository live in a
+// helper process (agent-process-hub.process.ts), which is not measured.
+const part2Sim = await startKubeSim();
+const hubSide = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'agent-process-hub.process.ts')], {
+  cwd: root,
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const hubSideExited = new Promise<void>((resolve) => hubSide.once('exit', () => resolve()));
+const fromHub = lines(hubSide, 'the hub process');
+const toHub = (message: unknown): void => void hubSide.stdin!.write(`${JSON.stringify(message)}\n`);
+let shipped: ChildProcess | undefined;
+let shippedOutput = '';
+// A failure anywhere must not leave an agent dialling a hub that is gone.
+process.once('exit', () => shipped?.kill('SIGKILL'));
+try {
+  const { env, postgres } = await fromHub.next<{ env: Record<string, string>; postgres: string }>('ready', 120_000);
+  const startedAt = performance.now();
+  shipped = spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'apps', 'agent', 'src', 'main.js')], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env, FLOTILLA_KUBECONFIG: part2Sim.kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const shippedExited = new Promise<void>((resolve) => shipped!.once('exit', () => resolve()));
+  for (const stream of [shipped.stdout!, shipped.stderr!]) stream.on('data', (chunk: Buffer) => (shippedOutput += chunk.toString()));
+  const pid = shipped.pid!;
+  toHub({ connected: true });
+  await fromHub.next('connected', 60_000);
+  const connectedMs = performance.now() - startedAt;
+  const atConnect = await residentMemory(pid);
+
+  const cpuBeforeDeploy = await cpuMsOf(pid);
+  toHub({ deploy: { manifests } });
+  const deployed = await fromHub.next<{ sourceToHealthyMs: number; admittedToObservedMs: number; generation: string }>('deployed', 120_000);
+  const deployCpuMs = (await cpuMsOf(pid)) - cpuBeforeDeploy;
+
+  // Scraped once, as Prometheus would; it also proves the agent holds the whole bundle.
+  const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${env['FLOTILLA_AGENT_HTTP_PORT']}/metrics`)).text();
+  const metric = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+  const appliedResources = metric(await scrape(), 'flotilla_agent_applied_resources{bundle="bench"}');
+  if (appliedResources !== count) throw new Error(`the agent reports ${appliedResources} applied resources of bundle bench, expected ${count}`);
+
+  // Five samples 500 ms apart with the watches open; without a forced GC the figure moves, so the last and the range are printed.
+  const samples: Awaited<ReturnType<typeof residentMemory>>[] = [];
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    samples.push(await residentMemory(pid));
+  }
+  const last = samples.at(-1)!;
+  // V8's view from inside, as the agent exports it (prom-client's default metrics), just after the last sample.
+  const metricsAfter = await scrape();
+  const heapMib = { total: metric(metricsAfter, 'nodejs_heap_size_total_bytes') / 2 ** 20, used: metric(metricsAfter, 'nodejs_heap_size_used_bytes') / 2 ** 20 };
+  const rss = samples.map((s) => s.rssMib);
+
+  shipped.kill('SIGTERM');
+  await shippedExited;
+  console.log(`\nshipped agent process: node ${nodeFlags.join(' ')} dist/apps/agent/src/main.js${flagsAt > 0 ? ' (--node-flags, NOT the image’s flags)' : ''}, gRPC stream to a real hub (${postgres} PostgreSQL), kube-sim over HTTPS`);
+  console.log(
+    `  connected in ${connectedMs.toFixed(0)} ms; the ${count}-object bundle from Git: source added → Applied+Healthy ${deployed.sourceToHealthyMs.toFixed(0)} ms, ` +
+      `desired admitted → agent observed Applied+Healthy ${deployed.admittedToObservedMs} ms (agent CPU ${deployCpuMs.toFixed(0)} ms)`,
+  );
+  console.log(
+    `  VmRSS after the apply, watches open, no forced GC: ${last.rssMib.toFixed(1)} MiB (last of 5 samples over 2 s, range ${Math.min(...rss).toFixed(1)}–${Math.max(...rss).toFixed(1)}; ` +
+      `${atConnect.rssMib.toFixed(1)} MiB once connected) — node binary ${last.nodeBinaryMib.toFixed(1)}, malloc ${last.mallocMib.toFixed(1)}, anonymous ${last.anonymousMib.toFixed(1)} (V8 heap committed ${heapMib.total.toFixed(1)}, used ${heapMib.used.toFixed(1)})`,
+  );
+  console.log(
+    [
+      `agent_process_rss_mib=${last.rssMib.toFixed(1)}`,
+      `agent_process_rss_min_mib=${Math.min(...rss).toFixed(1)}`,
+      `agent_process_rss_max_mib=${Math.max(...rss).toFixed(1)}`,
+      `agent_process_rss_connected_mib=${atConnect.rssMib.toFixed(1)}`,
+      `agent_process_rss_node_binary_mib=${last.nodeBinaryMib.toFixed(1)}`,
+      `agent_process_rss_malloc_mib=${last.mallocMib.toFixed(1)}`,
+      `agent_process_rss_anonymous_mib=${last.anonymousMib.toFixed(1)}`,
+      `agent_process_heap_total_mib=${heapMib.total.toFixed(1)}`,
+      `agent_process_heap_used_mib=${heapMib.used.toFixed(1)}`,
+      `agent_process_connect_ms=${connectedMs.toFixed(0)}`,
+      `agent_process_apply_ms=${deployed.admittedToObservedMs}`,
+      `agent_process_source_to_healthy_ms=${deployed.sourceToHealthyMs.toFixed(0)}`,
+      `agent_process_apply_cpu_ms=${deployCpuMs.toFixed(0)}`,
+      `agent_process_database=${postgres.split(' ')[0]}`,
+    ].join(' '),
+  );
+} catch (error) {
+  if (shippedOutput) process.stderr.write(`the shipped agent printed:\n${shippedOutput}\n`);
+  throw error;
+} finally {
+  shipped?.kill('SIGTERM');
+  hubSide.stdin!.end();
+  part2Sim.child.stdin!.end();
+  await Promise.all([hubSideExited, part2Sim.exited]);
+}
