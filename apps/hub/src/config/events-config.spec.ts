@@ -5,6 +5,7 @@ describe('the events section of the hub configuration', () => {
   it('has documented defaults', () => {
     expect(loadHubConfig({}, '/srv').events).toEqual({
       retentionMs: 30 * 86_400_000,
+      statusHistoryRetentionMs: 14 * 86_400_000,
       retentionIntervalMs: 3_600_000,
       tokenRecheckMs: 30_000,
       maxSubscriptionsPerSocket: 100,
@@ -17,6 +18,7 @@ describe('the events section of the hub configuration', () => {
     const config = loadHubConfig({
       FLOTILLA_EVENTS_RETENTION_DAYS: '7',
       FLOTILLA_EVENTS_RETENTION_INTERVAL_S: '60',
+      FLOTILLA_STATUS_HISTORY_RETENTION_DAYS: '3',
       FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: '5',
       FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: '10',
       FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: '4096',
@@ -28,6 +30,7 @@ describe('the events section of the hub configuration', () => {
     });
     expect(config.events).toEqual({
       retentionMs: 7 * 86_400_000,
+      statusHistoryRetentionMs: 3 * 86_400_000,
       retentionIntervalMs: 60_000,
       tokenRecheckMs: 5_000,
       maxSubscriptionsPerSocket: 10,
@@ -39,6 +42,7 @@ describe('the events section of the hub configuration', () => {
   it.each([
     ['FLOTILLA_EVENTS_RETENTION_DAYS', '0'],
     ['FLOTILLA_EVENTS_RETENTION_DAYS', 'forever'],
+    ['FLOTILLA_STATUS_HISTORY_RETENTION_DAYS', '0'],
     ['FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S', '-1'],
     ['FLOTILLA_WEBHOOK_ALLOW_INSECURE_HTTP', 'maybe'],
     ['FLOTILLA_WEBHOOK_ALLOW_PRIVATE_ADDRESSES', 'maybe'],

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { boundedInteger, flag } from './env-schema.util.js';
 
-/** The event timeline, live subscriptions and outgoing webhooks (FLOTILLA_EVENTS_*, FLOTILLA_SUBSCRIPTION_*, FLOTILLA_WEBHOOK_*). */
+/** The event timeline and status history, live subscriptions and outgoing webhooks (FLOTILLA_EVENTS_*, FLOTILLA_STATUS_HISTORY_*, FLOTILLA_SUBSCRIPTION_*, FLOTILLA_WEBHOOK_*). */
 export interface EventsConfig {
   /** Events older than this are deleted by the retention job. */
   readonly retentionMs: number;
-  /** How often the retention job runs. */
+  /** BundleDeployments' status transitions (the history beside their latest state) older than this are deleted. */
+  readonly statusHistoryRetentionMs: number;
+  /** How often the retention jobs (events, status history) run. */
   readonly retentionIntervalMs: number;
   /**
    * How often live subscriptions re-check their tokens. Revocation closes sockets at once (NOTIFY);
@@ -37,6 +39,7 @@ export interface WebhooksConfig {
 export const eventsConfigShape = {
   FLOTILLA_EVENTS_RETENTION_DAYS: boundedInteger(30, 1, 3_650, 'days', 86_400_000),
   FLOTILLA_EVENTS_RETENTION_INTERVAL_S: boundedInteger(3_600, 1, 86_400, 'seconds', 1_000),
+  FLOTILLA_STATUS_HISTORY_RETENTION_DAYS: boundedInteger(14, 1, 3_650, 'days', 86_400_000),
   FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S: boundedInteger(30, 1, 3_600, 'seconds', 1_000),
   FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET: boundedInteger(100, 1, 10_000, 'operations'),
   FLOTILLA_SUBSCRIPTION_MAX_MESSAGE_BYTES: boundedInteger(1_048_576, 1_024, 67_108_864, 'bytes'),
@@ -52,6 +55,7 @@ type Parsed = z.output<z.ZodObject<typeof eventsConfigShape>>;
 export function eventsConfigFrom(value: Parsed): EventsConfig {
   return {
     retentionMs: value.FLOTILLA_EVENTS_RETENTION_DAYS,
+    statusHistoryRetentionMs: value.FLOTILLA_STATUS_HISTORY_RETENTION_DAYS,
     retentionIntervalMs: value.FLOTILLA_EVENTS_RETENTION_INTERVAL_S,
     tokenRecheckMs: value.FLOTILLA_SUBSCRIPTION_TOKEN_RECHECK_S,
     maxSubscriptionsPerSocket: value.FLOTILLA_SUBSCRIPTION_MAX_PER_SOCKET,
