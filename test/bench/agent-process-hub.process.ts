@@ -10,13 +10,14 @@
 //       drift-free at its desired generation on `bench`
 // Any failure is answered {"error": "…"}. The end of stdin, SIGTERM or SIGINT stops the hub, drops
 // its database and removes the scratch files.
-// Run: node --import ./scripts/register-ts.mjs test/bench/agent-process-hub.process.ts
+// Run: node --import ./scripts/register-ts.mjs test/bench/agent-process-hub.process.ts <kubeconfig>
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseAllDocuments, stringify } from 'yaml';
 import { freePort } from '../../apps/cli/src/demo/demo-hub.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
+import { agentEnvironment } from '../integration/agent-process/agent-process.support.js';
 import { startBenchHub, type BenchHub } from '../support/bench-hub.js';
 
 /** The row of bundle `bench` on cluster `bench`, as the hub's API reports it. */
@@ -30,6 +31,8 @@ interface DeploymentRow {
   observedAt: string | null;
 }
 
+const kubeconfigPath = process.argv[2];
+if (!kubeconfigPath) throw new Error('usage: agent-process-hub.process.ts <kubeconfig of the agent’s cluster>');
 const send = (message: unknown): void => void process.stdout.write(`${JSON.stringify(message)}\n`);
 
 /** Polls `probe` every 25 ms until it returns a value; fails naming `what` and the last value seen at the deadline. */
@@ -65,18 +68,19 @@ try {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'hub-ca.pem'), secret['hub-ca.pem']);
   await writeFile(join(dir, 'bootstrap-token'), secret['bootstrap-token']);
-  // As spawnAgent (test/integration/agent-process) sets it, except for the kubeconfig, which is the benchmark's kube-sim.
-  const env = {
-    HOME: dir,
-    FLOTILLA_AGENT_HTTP_PORT: String(await freePort()),
-    FLOTILLA_AGENT_BIND_ADDRESS: '127.0.0.1',
-    FLOTILLA_HUB_ADDRESS: `127.0.0.1:${hub.hub.grpcPort}`,
-    FLOTILLA_REGISTRATION_ADDRESS: `127.0.0.1:${hub.hub.registrationPort}`,
-    FLOTILLA_TLS_SERVER_NAME: 'localhost',
-    FLOTILLA_HUB_CA_FILE: join(dir, 'hub-ca.pem'),
-    FLOTILLA_BOOTSTRAP_TOKEN_FILE: join(dir, 'bootstrap-token'),
-    FLOTILLA_AGENT_STATE_DIR: join(dir, 'state'),
-  };
+  // As the agent's install manifest and the integration tests set it, against the benchmark's kube-sim.
+  const env = agentEnvironment(
+    {
+      hubGrpcPort: hub.hub.grpcPort,
+      hubRegistrationPort: hub.hub.registrationPort,
+      hubCaFile: join(dir, 'hub-ca.pem'),
+      bootstrapTokenFile: join(dir, 'bootstrap-token'),
+      stateDir: join(dir, 'state'),
+      kubeconfigPath,
+      home: dir,
+    },
+    await freePort(),
+  );
   const postgres = process.env.FLOTILLA_BENCH_DATABASE_URL ? `external ${new URL(process.env.FLOTILLA_BENCH_DATABASE_URL).host}` : 'embedded';
   send({ ready: { env, postgres } });
 

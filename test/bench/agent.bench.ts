@@ -269,7 +269,7 @@ console.log(
 // shell included, against a fresh kube-sim. The hub, its database and Git repository live in a
 // helper process (agent-process-hub.process.ts), which is not measured.
 const part2Sim = await startKubeSim();
-const hubSide = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'agent-process-hub.process.ts')], {
+const hubSide = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', 'agent-process-hub.process.ts'), part2Sim.kubeconfig], {
   cwd: root,
   stdio: ['pipe', 'pipe', 'inherit'],
 });
@@ -285,7 +285,7 @@ try {
   const startedAt = performance.now();
   shipped = spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'apps', 'agent', 'src', 'main.js')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env, FLOTILLA_KUBECONFIG: part2Sim.kubeconfig },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const shippedExited = new Promise<void>((resolve) => shipped!.once('exit', () => resolve()));

@@ -30,24 +30,29 @@ export interface AgentProcessOptions {
   readonly env?: Record<string, string>;
 }
 
+/** The environment the agent runs with (as its install manifest sets it), listening on `httpPort`. */
+export function agentEnvironment(options: AgentProcessOptions, httpPort: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: options.home,
+    FLOTILLA_AGENT_HTTP_PORT: String(httpPort),
+    FLOTILLA_AGENT_BIND_ADDRESS: '127.0.0.1',
+    FLOTILLA_HUB_ADDRESS: `127.0.0.1:${options.hubGrpcPort}`,
+    FLOTILLA_REGISTRATION_ADDRESS: `127.0.0.1:${options.hubRegistrationPort}`,
+    FLOTILLA_TLS_SERVER_NAME: 'localhost',
+    FLOTILLA_HUB_CA_FILE: options.hubCaFile,
+    FLOTILLA_BOOTSTRAP_TOKEN_FILE: options.bootstrapTokenFile,
+    FLOTILLA_AGENT_STATE_DIR: options.stateDir,
+    FLOTILLA_KUBECONFIG: options.kubeconfigPath,
+    ...options.env,
+  };
+}
+
 export async function spawnAgent(options: AgentProcessOptions): Promise<AgentProcess> {
   const httpPort = await freePort();
   const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'apps', 'agent', 'src', 'main.ts')], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: options.home,
-      FLOTILLA_AGENT_HTTP_PORT: String(httpPort),
-      FLOTILLA_AGENT_BIND_ADDRESS: '127.0.0.1',
-      FLOTILLA_HUB_ADDRESS: `127.0.0.1:${options.hubGrpcPort}`,
-      FLOTILLA_REGISTRATION_ADDRESS: `127.0.0.1:${options.hubRegistrationPort}`,
-      FLOTILLA_TLS_SERVER_NAME: 'localhost',
-      FLOTILLA_HUB_CA_FILE: options.hubCaFile,
-      FLOTILLA_BOOTSTRAP_TOKEN_FILE: options.bootstrapTokenFile,
-      FLOTILLA_AGENT_STATE_DIR: options.stateDir,
-      FLOTILLA_KUBECONFIG: options.kubeconfigPath,
-      ...options.env,
-    },
+    env: agentEnvironment(options, httpPort),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeSimServer } from '@flotilla/kube-sim';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from '../../../apps/cli/src/demo/demo-hub.js';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
-import { readYaml, ROOT } from './deploy-files.support.js';
+import { spawnAgent, type AgentProcess } from '../agent-process/agent-process.support.js';
+import { readYaml } from './deploy-files.support.js';
 import { grafanaVariableExpression, promqlLabelUses, promqlMetricNames } from './promql-metric-names.util.js';
 
 /** Grafana dashboard JSON, as far as this test reads it. */
@@ -125,8 +124,7 @@ describe('deploy/monitoring: every metric used is exported by the hub or the age
   let repo: GitRepoFixture;
   let cluster: KubeSimServer;
   let dir: string;
-  let agent: ChildProcess | undefined;
-  let agentOutput = '';
+  let agent: AgentProcess | undefined;
   let exported: Set<string>;
   let labels: Map<string, Set<string>>;
 
@@ -143,7 +141,7 @@ describe('deploy/monitoring: every metric used is exported by the hub or the age
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`no metrics at ${url} within ${deadlineMs} ms (${(last as Error)?.message}); agent output:\n${agentOutput}`);
+    throw new Error(`no metrics at ${url} within ${deadlineMs} ms (${(last as Error)?.message}); agent output:\n${agent?.output() ?? ''}`);
   }
 
   beforeAll(async () => {
@@ -163,31 +161,20 @@ describe('deploy/monitoring: every metric used is exported by the hub or the age
       .find((object) => object.kind === 'Secret')!.stringData!;
     await writeFile(join(dir, 'hub-ca.pem'), secret['hub-ca.pem']!);
     await writeFile(join(dir, 'bootstrap-token'), secret['bootstrap-token']!);
-    const agentPort = await freePort();
-    agent = spawn(process.execPath, ['--import', join(ROOT, 'scripts', 'register-ts.mjs'), join(ROOT, 'apps', 'agent', 'src', 'main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        FLOTILLA_AGENT_HTTP_PORT: String(agentPort),
-        FLOTILLA_AGENT_BIND_ADDRESS: '127.0.0.1',
-        FLOTILLA_HUB_ADDRESS: `127.0.0.1:${hub.hub.grpcPort}`,
-        FLOTILLA_REGISTRATION_ADDRESS: `127.0.0.1:${hub.hub.registrationPort}`,
-        FLOTILLA_TLS_SERVER_NAME: 'localhost',
-        FLOTILLA_HUB_CA_FILE: join(dir, 'hub-ca.pem'),
-        FLOTILLA_BOOTSTRAP_TOKEN_FILE: join(dir, 'bootstrap-token'),
-        FLOTILLA_AGENT_STATE_DIR: join(dir, 'state'),
-        FLOTILLA_KUBECONFIG: cluster.kubeconfigPath,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    agent = await spawnAgent({
+      hubGrpcPort: hub.hub.grpcPort,
+      hubRegistrationPort: hub.hub.registrationPort,
+      hubCaFile: join(dir, 'hub-ca.pem'),
+      bootstrapTokenFile: join(dir, 'bootstrap-token'),
+      stateDir: join(dir, 'state'),
+      kubeconfigPath: cluster.kubeconfigPath,
+      home: dir,
     });
-    agent.stdout!.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
-    agent.stderr!.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
-    const agentMetrics = `http://127.0.0.1:${agentPort}/metrics`;
+    const agentMetrics = `http://127.0.0.1:${agent.httpPort}/metrics`;
     const deadline = Date.now() + 30_000;
     let agentText = await scrape(agentMetrics, 30_000);
     while (!/^flotilla_agent_reconcile_duration_seconds_count\{/m.test(agentText)) {
-      if (Date.now() > deadline) throw new Error(`the agent never reconciled the bundle; its output:\n${agentOutput}`);
+      if (Date.now() > deadline) throw new Error(`the agent never reconciled the bundle; its output:\n${agent.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       agentText = await scrape(agentMetrics, 5_000);
     }
@@ -201,10 +188,9 @@ describe('deploy/monitoring: every metric used is exported by the hub or the age
   });
 
   afterAll(async () => {
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((resolve) => agent!.once('exit', resolve));
-      agent.kill('SIGTERM');
-      await exited;
+    if (agent && agent.child.exitCode === null) {
+      agent.child.kill('SIGTERM');
+      await agent.exited;
     }
     await cluster?.close();
     await hub?.close();
