@@ -5,6 +5,7 @@ import pg from 'pg';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { runCli, startCli } from '../../support/run-cli.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { reportAsAgents } from '../../support/simulated-agents.js';
 
 const SPEC = `name: web
 namespace: web
@@ -50,13 +51,7 @@ describe('flotilla rollout (against a running hub)', () => {
   /** Every agent reports its desired generation Applied and Healthy, as real agents would once they applied it. */
   const simulateAgents = async () => {
     while (simulating) {
-      await db.query(
-        `INSERT INTO bundle_statuses (bundle_id, cluster_id, generation, stream, seq, phase, health)
-         SELECT d.bundle_id, d.cluster_id, d.desired_generation, 1, d.desired_generation, 'APPLIED', 'HEALTHY'
-           FROM bundle_deployments d WHERE d.desired_generation IS NOT NULL
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET generation = EXCLUDED.generation, seq = EXCLUDED.seq, phase = 'APPLIED', health = 'HEALTHY'
-         WHERE bundle_statuses.generation IS DISTINCT FROM EXCLUDED.generation`,
-      );
+      await reportAsAgents((sql, parameters) => db.query(sql, parameters));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

@@ -7,6 +7,7 @@ import { spawnHub, type HubProcess } from '../../support/hub-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { graphqlRequest } from '../../support/test-hub.js';
 import { deployment } from './rollout-fleet.support.js';
+import { reportAsAgents } from '../../support/simulated-agents.js';
 
 const SPEC = `name: web
 namespace: web
@@ -99,15 +100,7 @@ describe('rollouts across hub crashes', () => {
   const simulate = async () => {
     while (simulating) {
       await db.query(`INSERT INTO cluster_connections (cluster_id, state) SELECT id, 'Connected' FROM clusters ON CONFLICT (cluster_id) DO UPDATE SET state = 'Connected'`);
-      await db.query(
-        `INSERT INTO bundle_statuses (bundle_id, cluster_id, generation, stream, seq, phase, health)
-         SELECT d.bundle_id, d.cluster_id, d.desired_generation, 1, d.desired_generation, 'APPLIED', 'HEALTHY'
-           FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id
-          WHERE d.desired_generation IS NOT NULL AND NOT (c.name = ANY($1::text[]) AND d.desired_hash = d.target_hash)
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET generation = EXCLUDED.generation, seq = EXCLUDED.seq, phase = 'APPLIED', health = 'HEALTHY'
-         WHERE bundle_statuses.generation IS NULL OR bundle_statuses.generation < EXCLUDED.generation`,
-        [[...broken]],
-      );
+      await reportAsAgents((sql, parameters) => db.query(sql, parameters), { broken });
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
   };

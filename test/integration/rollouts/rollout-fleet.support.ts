@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { reportAsAgents } from '../../support/simulated-agents.js';
 
 /** One bundle_deployments row of the bundle under test, with its cluster's name. */
 export interface DeploymentRow {
@@ -149,17 +150,7 @@ export class RolloutFleet {
 
   private async simulate(): Promise<void> {
     while (this.simulating) {
-      await this.db.query(
-        `INSERT INTO bundle_statuses (bundle_id, cluster_id, generation, stream, seq, phase, health)
-         SELECT d.bundle_id, d.cluster_id, d.desired_generation, 1, d.desired_generation,
-                CASE WHEN d.removal IS NULL THEN 'APPLIED' ELSE 'REMOVED' END, CASE WHEN d.removal IS NULL THEN 'HEALTHY' ELSE 'UNKNOWN' END
-           FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id
-          WHERE d.desired_generation IS NOT NULL AND NOT c.name = ANY($2::text[])
-            AND NOT (c.name = ANY($1::text[]) AND d.desired_hash IS NOT DISTINCT FROM d.target_hash AND d.removal IS NULL)
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET generation = EXCLUDED.generation, seq = EXCLUDED.seq, phase = EXCLUDED.phase, health = EXCLUDED.health
-         WHERE bundle_statuses.generation IS NULL OR bundle_statuses.generation < EXCLUDED.generation`,
-        [[...this.broken], [...this.silent]],
-      );
+      await reportAsAgents((sql, parameters) => this.db.query(sql, parameters), { broken: this.broken, silent: this.silent });
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { reportAsAgents } from '../../support/simulated-agents.js';
 
 const SPEC = (extra = '') => `name: web
 namespace: web
@@ -66,15 +67,7 @@ describe('progressive rollouts', () => {
    */
   const simulateAgents = async () => {
     while (simulating) {
-      await db.query(
-        `INSERT INTO bundle_statuses (bundle_id, cluster_id, generation, stream, seq, phase, health)
-         SELECT d.bundle_id, d.cluster_id, d.desired_generation, 1, d.desired_generation, 'APPLIED', 'HEALTHY'
-           FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id
-          WHERE d.desired_generation IS NOT NULL AND NOT (c.name = ANY($1::text[]) AND d.desired_hash = d.target_hash)
-         ON CONFLICT (bundle_id, cluster_id) DO UPDATE SET generation = EXCLUDED.generation, seq = EXCLUDED.seq, phase = 'APPLIED', health = 'HEALTHY'
-         WHERE bundle_statuses.generation IS DISTINCT FROM EXCLUDED.generation`,
-        [[...broken]],
-      );
+      await reportAsAgents((sql, parameters) => db.query(sql, parameters), { broken });
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
   };
