@@ -35,10 +35,9 @@ export abstract class RetentionJob implements OnApplicationBootstrap, OnApplicat
 
   /** Deletes what is older than the retention now; returns how many rows went. */
   async collect(now = new Date()): Promise<number> {
-    const { what, retentionMs } = this.policy();
-    this.running ??= this.policy()
-      .deleteOlderThan(new Date(now.getTime() - retentionMs))
-      .finally(() => (this.running = undefined));
+    const policy = this.policy();
+    const { what, retentionMs } = policy;
+    this.running ??= policy.deleteOlderThan(new Date(now.getTime() - retentionMs)).finally(() => (this.running = undefined));
     const deleted = await this.running;
     if (deleted > 0) this.logger.log(`deleted ${deleted} ${what} older than ${retentionMs / 86_400_000} days`);
     return deleted;
