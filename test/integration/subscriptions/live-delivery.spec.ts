@@ -141,10 +141,20 @@ describe('live delivery from the LISTEN connection', () => {
     expect(JSON.parse(await acked)).toEqual({ type: 'connection_ack' });
     small.close();
 
-    const big = await open();
-    const code = closed(big);
-    big.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${hub.adminToken}`, padding: 'x'.repeat(10_000) } }));
-    expect(await code).toBe(1009);
+    // The hub logs it through its own (JSON) logger: nothing goes to console.error.
+    const consoleErrors: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void consoleErrors.push(args);
+    try {
+      const big = await open();
+      const code = closed(big);
+      big.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${hub.adminToken}`, padding: 'x'.repeat(10_000) } }));
+      expect(await code).toBe(1009);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      console.error = consoleError;
+    }
+    expect(consoleErrors).toEqual([]);
   });
 
   it('holds at most the configured number of operations on one socket', async () => {
