@@ -1,4 +1,4 @@
-import { FlotillaException } from '../common/flotilla.exception.js';
+import { CodedFlotillaException } from '../common/flotilla.exception.js';
 
 export enum ClusterExceptionCode {
   NotFound = 'CLUSTER_NOT_FOUND',
@@ -13,14 +13,8 @@ const GRAPHQL_CODES = {
 } as const;
 
 /** A cluster request that cannot be carried out; the message names the cluster and the problem. */
-export class ClusterException extends FlotillaException {
-  readonly graphqlCode;
-
-  constructor(
-    readonly code: ClusterExceptionCode,
-    message: string,
-  ) {
-    super(message, { reason: code });
-    this.graphqlCode = GRAPHQL_CODES[code];
+export class ClusterException extends CodedFlotillaException<ClusterExceptionCode> {
+  constructor(code: ClusterExceptionCode, message: string) {
+    super(code, message, GRAPHQL_CODES);
   }
 }

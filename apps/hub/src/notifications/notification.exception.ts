@@ -1,4 +1,4 @@
-import { FlotillaException } from '../common/flotilla.exception.js';
+import { CodedFlotillaException } from '../common/flotilla.exception.js';
 
 export enum NotificationExceptionCode {
   WebhookNotFound = 'WEBHOOK_NOT_FOUND',
@@ -13,15 +13,8 @@ const GRAPHQL_CODES = {
 } as const;
 
 /** A webhook request that cannot be carried out; the message names the webhook or argument and the problem. */
-export class NotificationException extends FlotillaException {
-  readonly graphqlCode;
-
-  constructor(
-    readonly code: NotificationExceptionCode,
-    message: string,
-    details: Record<string, unknown> = {},
-  ) {
-    super(message, { reason: code, ...details });
-    this.graphqlCode = GRAPHQL_CODES[code];
+export class NotificationException extends CodedFlotillaException<NotificationExceptionCode> {
+  constructor(code: NotificationExceptionCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, GRAPHQL_CODES, { reason: code, ...details });
   }
 }

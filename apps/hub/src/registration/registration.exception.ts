@@ -1,4 +1,4 @@
-import { FlotillaException } from '../common/flotilla.exception.js';
+import { CodedFlotillaException } from '../common/flotilla.exception.js';
 
 export enum RegistrationExceptionCode {
   CertificateNotFound = 'CERTIFICATE_NOT_FOUND',
@@ -11,14 +11,8 @@ const GRAPHQL_CODES = {
 } as const;
 
 /** A request about agent identities that cannot be carried out; the message names the cluster and the certificate. */
-export class RegistrationException extends FlotillaException {
-  readonly graphqlCode;
-
-  constructor(
-    readonly code: RegistrationExceptionCode,
-    message: string,
-  ) {
-    super(message, { reason: code });
-    this.graphqlCode = GRAPHQL_CODES[code];
+export class RegistrationException extends CodedFlotillaException<RegistrationExceptionCode> {
+  constructor(code: RegistrationExceptionCode, message: string) {
+    super(code, message, GRAPHQL_CODES);
   }
 }

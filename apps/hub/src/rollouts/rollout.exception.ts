@@ -1,4 +1,4 @@
-import { FlotillaException } from '../common/flotilla.exception.js';
+import { CodedFlotillaException } from '../common/flotilla.exception.js';
 
 export enum RolloutExceptionCode {
   NotFound = 'ROLLOUT_NOT_FOUND',
@@ -15,14 +15,8 @@ const GRAPHQL_CODES = {
 } as const;
 
 /** A rollout or suspension request that cannot be carried out; the message names the rollout, bundle or cluster. */
-export class RolloutException extends FlotillaException {
-  readonly graphqlCode;
-
-  constructor(
-    readonly code: RolloutExceptionCode,
-    message: string,
-  ) {
-    super(message, { reason: code });
-    this.graphqlCode = GRAPHQL_CODES[code];
+export class RolloutException extends CodedFlotillaException<RolloutExceptionCode> {
+  constructor(code: RolloutExceptionCode, message: string) {
+    super(code, message, GRAPHQL_CODES);
   }
 }

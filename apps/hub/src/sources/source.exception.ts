@@ -1,4 +1,4 @@
-import { FlotillaException } from '../common/flotilla.exception.js';
+import { CodedFlotillaException } from '../common/flotilla.exception.js';
 
 export enum SourceExceptionCode {
   SourceNotFound = 'SOURCE_NOT_FOUND',
@@ -16,17 +16,15 @@ const GRAPHQL_CODES = {
  * A request about sources that cannot be served as asked, answered to the caller (not logged as
  * a server error) through the shared FlotillaException mapping. Messages never contain credentials.
  */
-export class SourceException extends FlotillaException {
+export class SourceException extends CodedFlotillaException<SourceExceptionCode> {
   override readonly name = 'SourceException';
-  readonly graphqlCode;
 
   constructor(
-    readonly code: SourceExceptionCode,
+    code: SourceExceptionCode,
     message: string,
     /** For InvalidSourceInput: the argument at fault, e.g. `input.url`. */
     readonly argument?: string,
   ) {
-    super(argument ? `${argument}: ${message}` : message, argument ? { argument } : {});
-    this.graphqlCode = GRAPHQL_CODES[code];
+    super(code, argument ? `${argument}: ${message}` : message, GRAPHQL_CODES, argument ? { argument } : {});
   }
 }
