@@ -30,6 +30,8 @@ export interface RunningCli {
   stderr(): string;
   /** Resolves once stdout matches, or fails after the deadline with what was printed. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** The same for stderr: a separate pipe, so what was written to it before stdout may arrive after. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** The exit code (a signal death counts as 128 + its number), once it ends. */
   readonly exited: Promise<number>;
 }
@@ -54,20 +56,22 @@ export function startCli(args: string[], env: Record<string, string> = {}, optio
   const exited = new Promise<number>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0))),
   );
+  const waitFor = async (name: string, text: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(text())) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`flotilla ${args.join(' ')}: ${name} never matched ${pattern}${child.exitCode !== null ? ` (exited ${child.exitCode})` : ''}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return text();
+  };
   return {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
-    waitForStdout: async (pattern, timeoutMs = 20_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(stdout)) {
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`flotilla ${args.join(' ')}: stdout never matched ${pattern}${child.exitCode !== null ? ` (exited ${child.exitCode})` : ''}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return stdout;
-    },
+    waitForStdout: (pattern, timeoutMs) => waitFor('stdout', () => stdout, pattern, timeoutMs),
+    waitForStderr: (pattern, timeoutMs) => waitFor('stderr', () => stderr, pattern, timeoutMs),
   };
 }

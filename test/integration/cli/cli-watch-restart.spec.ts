@@ -68,7 +68,7 @@ describe('flotilla --watch across a hub restart', () => {
       hub = await start();
       expect((await create('after')).errors).toBeUndefined();
       await watch.waitForStdout(/^after /m, 30_000);
-      expect(watch.stderr()).toContain('flotilla: the hub answers again\n');
+      await watch.waitForStderr(/^flotilla: the hub answers again$/m, 5_000);
       expect(watch.child.exitCode).toBeNull();
     } finally {
       watch.child.kill('SIGINT');
