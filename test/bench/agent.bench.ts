@@ -37,19 +37,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeObject } from '@flotilla/cluster-client';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { residentMemory } from './process-memory.mjs';
+import { integerOption, loadavg } from './bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const built = (lib: string): Promise<unknown> => import(pathToFileURL(join(root, 'dist', 'libs', lib, 'src', 'index.js')).href);
 const { KeepAliveKubeConfig } = (await built('cluster-client')) as typeof import('@flotilla/cluster-client');
 const { applyPolicySchema } = (await built('render')) as typeof import('@flotilla/render');
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a positive integer, got "${process.argv[at + 1]}"`);
-  return value;
-};
-const count = option('objects', 200);
-const edits = option('edits', 9);
+const count = integerOption('objects', 200);
+const edits = integerOption('edits', 9);
 
 /** The node flags of the agent image's command: `CMD ["node", …flags, "dist/apps/agent/src/main.js"]`. */
 async function shippedNodeFlags(): Promise<string[]> {
@@ -230,11 +225,11 @@ await agentExited;
 await editor.closeConnections();
 sim.stdin!.end();
 await simExited;
-const loadavg = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
+const loadAfter = await loadavg();
 
 console.log(`agent process: node ${nodeFlags.join(' ')}${flagsAt > 0 ? ' (--node-flags, NOT the image’s flags)' : ' (the agent image’s flags)'} --expose-gc`);
 console.log(`${count}-object bundle via client-node over HTTPS to kube-sim in its own process: Applied in ${applyMs.toFixed(0)} ms (${applyCounters.requests} requests, ${applyCounters.connections} TLS connections so far), Healthy in ${healthyMs.toFixed(0)} ms`);
-console.log(`  CPU during the apply: agent ${applyCpu.agent.toFixed(0)} ms, kube-sim ${applyCpu.sim.toFixed(0)} ms (load average ${loadavg} on ${(await import('node:os')).availableParallelism()} cores)`);
+console.log(`  CPU during the apply: agent ${applyCpu.agent.toFixed(0)} ms, kube-sim ${applyCpu.sim.toFixed(0)} ms (load average ${loadAfter} on ${(await import('node:os')).availableParallelism()} cores)`);
 console.log(`drift detection latency over ${edits} kubectl-edit Updates → report: median ${median.toFixed(0)} ms, max ${samples.at(-1)!.toFixed(0)} ms`);
 console.log(
   `agent VmRSS after the apply, watches open: ${memoryBeforeGc.rssMib.toFixed(1)} MiB, after GC ${memory.rssMib.toFixed(1)} MiB (${afterImports.rssMib.toFixed(1)} MiB once the modules were loaded) — ` +
@@ -260,7 +255,7 @@ console.log(
     `heap_total_mib=${memory.heapTotalMib.toFixed(1)}`,
     `heap_used_mib=${memory.heapUsedMib.toFixed(1)}`,
     `node_flags=${JSON.stringify(nodeFlags.join(' '))}`,
-    `loadavg=${loadavg}`,
+    `loadavg=${loadAfter}`,
   ].join(' '),
 );
 

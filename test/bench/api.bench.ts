@@ -8,17 +8,12 @@
 import pg from 'pg';
 import { startBenchHub, type BenchHub } from '../support/bench-hub.js';
 import { subscribeMany } from '../support/graphql-subscriber.js';
+import { integerOption } from './bench-args.mjs';
 
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got ${process.argv[at + 1]}`);
-  return value;
-}
 
-const clusterCount = option('clusters', 10_000);
-const requests = option('requests', 200);
-const ingestPerSecond = option('ingest-per-s', 2_000);
+const clusterCount = integerOption('clusters', 10_000);
+const requests = integerOption('requests', 200);
+const ingestPerSecond = integerOption('ingest-per-s', 2_000);
 const BUNDLES = 10;
 const ENVS = ['prod', 'staging', 'dev'];
 const REGIONS = ['eu-west', 'eu-central', 'us-east', 'us-west', 'ap-south'];

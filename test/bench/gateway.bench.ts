@@ -23,15 +23,12 @@ import { STATUS_UPSERT_SQL, statusRowParameters } from '../../apps/hub/src/agent
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
 import { rawFanoutTls } from './raw-fanout.js';
+import { integerOption, loadavg } from './bench-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const agents = option('agents', 100);
-const stormRate = option('storm-rate', 30_000);
-const stormMs = option('storm-ms', 5_000);
+const agents = integerOption('agents', 100);
+const stormRate = integerOption('storm-rate', 30_000);
+const stormMs = integerOption('storm-ms', 5_000);
 const AGENTS_PER_PROCESS = 2_500;
 const STORM_QUIET_MS = 10_000;
 const hubMetric = async (url: string, name: string): Promise<number> =>
@@ -39,7 +36,7 @@ const hubMetric = async (url: string, name: string): Promise<number> =>
 const RESOURCES = 20;
 // Extra bundles (each 20 ConfigMaps) only when asked: every agent applies them at start, which
 // costs the simulator more than anything else here. Only `web` changes in the change test.
-const extraBundles = option('extra-bundles', 0);
+const extraBundles = integerOption('extra-bundles', 0, 0);
 // Agents keep their state in memory unless --durable-agents: a thousand agents on one disk would
 // queue their fsyncs (two per Desired) where real agents each have their own disk.
 const durableAgents = process.argv.includes('--durable-agents');
@@ -48,7 +45,6 @@ const processes = Math.max(2, Math.ceil(agents / AGENTS_PER_PROCESS));
 /** Agents (and raw clients) per process: spread evenly, so every process, and core, has its share. */
 const perProcess = Math.ceil(agents / processes);
 const rssOf = async (pid: number): Promise<number> => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
 
 const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> => {
   const deadline = Date.now() + timeoutMs;

@@ -8,26 +8,21 @@
 // Usage: npm run bench:ingest [-- --deployments N] [-- --statuses S] [-- --resources R]
 //        [-- --rate PER_S] (default 40,000; 0: unpaced) [-- --changing-resources]
 // FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
-import { readFile } from 'node:fs/promises';
 import { Change, Health, Phase, type BundleStatus, type ResourceStatus } from '@flotilla/protocol';
 import { dataSourceOptions, EmbeddedPostgresServer, migrateUp } from '@flotilla/database';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { StatusIngester, type ReceivedStatus } from '../../apps/hub/src/agent-gateway/status-ingester.js';
 import { historyEntryOf, STATUS_UPSERT_SQL, statusUpsertParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
+import { integerOption, loadavg } from './bench-args.mjs';
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const deployments = option('deployments', 1_000);
-const statuses = option('statuses', 150_000);
-const resourceCount = option('resources', 20);
+const deployments = integerOption('deployments', 1_000);
+const statuses = integerOption('statuses', 150_000);
+const resourceCount = integerOption('resources', 20);
 // Offered like agents would send (the gateway benchmark's storm offers 30,000/s); 0: as fast as the loop can hand them over.
-const rate = option('rate', 40_000);
+const rate = integerOption('rate', 40_000, 0);
 // Off by default: a health flip leaves the resources as they were, as in bench:gateway's storm.
 const changingResources = process.argv.includes('--changing-resources');
-const loadavg = async (): Promise<string> => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join('/');
 
 const resources = (variant: number): ResourceStatus[] =>
   Array.from({ length: resourceCount }, (_, i) => ({
