@@ -8,7 +8,8 @@
 // Then one command per line on stdin:
 //   {"watch":{"bundle":"web","above":"17"}}  count agents whose latest ack of the bundle is above that
 //                                            generation; prints {"watch":{…,"allAtMs":…}} the moment all have
-//   {"storm":{"ratePerSecond":5000,"durationMs":3000}}  status reports (see FleetSimulator.storm)
+//   {"storm":{"ratePerSecond":5000,"durationMs":3000}}  status reports (see FleetSimulator.storm); prints
+//                                            {"stormed":{"sent":…,"heldBack":…,"unsent":…,"ms":…}} once all are written
 //   {"desiredBytes":{"bundle":"web"}}        the first agent's persisted Desired, encoded as the hub sent it
 //   "stats" prints figures; "stop" (or the end of stdin, or SIGTERM) stops and exits.
 import { createInterface } from 'node:readline';
@@ -131,8 +132,8 @@ const run = async (command: Command): Promise<void> => {
     checkWatchDone();
   } else if ('storm' in command) {
     const t0 = performance.now();
-    const { sent } = await fleet.storm(command.storm);
-    print({ stormed: { sent, ms: Math.round(performance.now() - t0) } });
+    const result = await fleet.storm(command.storm);
+    print({ stormed: { ...result, ms: Math.round(performance.now() - t0) } });
   } else if ('desiredBytes' in command) {
     const held = (await fleet.agents[0]!.store.loadBundles()).find((b) => b.bundle === command.desiredBytes.bundle && b.kind === 'desired');
     if (held?.kind !== 'desired') return print({ desiredBytes: null });

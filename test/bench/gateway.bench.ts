@@ -5,7 +5,8 @@
 //   change → every agent acked (from the commit's sync, and from the hub starting its push);
 //   hub RSS per connected agent, (RSS at N − RSS at 0) / N from /proc;
 //   status messages committed per second (each flips an applied bundle's health: a real change,
-//   with its 20 resource entries; latest state and history both written), and which PostgreSQL;
+//   with its 20 resource entries; latest state and history both written; a bundle's next flip
+//   waits until its last one is written, so every status counted crossed the wire), and which PostgreSQL;
 //   the raw baselines in the same run — a bare grpc-js server (in a process of its own, like the
 //   hub) writing the same bytes to as many TLS streams, with its RSS per stream measured as the
 //   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
@@ -227,6 +228,8 @@ try {
   const latestBeforeStorm = await hubMetric(hub.url, 'flotilla_agent_statuses_committed');
   const stormStarted = Date.now();
   for (const s of simulators) s.send({ storm: { ratePerSecond: Math.ceil(stormRate / processes), durationMs: stormMs } });
+  type Stormed = { sent: number; heldBack: number; unsent: number; ms: number };
+  const stormed = (): Stormed[] => simulators.map((s) => s.latest.get('stormed')?.stormed as Stormed | undefined).filter((x): x is Stormed => x !== undefined);
   let lastCount = historyBefore;
   let lastChangeAt = stormStarted;
   await until(
@@ -236,14 +239,19 @@ try {
         lastCount = count;
         lastChangeAt = Date.now();
       }
-      // Done once every simulator finished sending and nothing new was committed for a while: one
-      // statement of thousands of statuses can take seconds on a loaded machine.
-      return simulators.every((s) => s.latest.has('stormed')) && Date.now() - lastChangeAt > STORM_QUIET_MS;
+      // Done once every simulator has written its storm and each status written is committed (each
+      // flips health, so each is a history row) — or nothing new was committed for a while, which
+      // the figures then show as committed < sent.
+      const done = stormed();
+      if (done.length < simulators.length) return false;
+      return count - historyBefore >= done.reduce((n, x) => n + x.sent, 0) || Date.now() - lastChangeAt > STORM_QUIET_MS;
     },
     'the storm to be committed',
     stormMs + 120_000,
   );
-  const stormSent = simulators.reduce((n, s) => n + (s.latest.get('stormed')!.stormed as { sent: number }).sent, 0);
+  const stormSent = stormed().reduce((n, x) => n + x.sent, 0);
+  const stormHeldBack = stormed().reduce((n, x) => n + x.heldBack, 0);
+  const stormUnsent = stormed().reduce((n, x) => n + x.unsent, 0);
   const committed = lastCount - historyBefore;
   const ingestSeconds = (lastChangeAt - stormStarted) / 1000;
   const ingestRate = committed / ingestSeconds;
@@ -252,8 +260,8 @@ try {
   const perDeployment = Math.max(1, Math.round(committed / Math.max(1, latestInStorm)));
   const resourcesPerRow = Number(await scalar(`SELECT min(jsonb_array_length(resources)) FROM bundle_statuses`));
   // Per simulator: what it sent and in how long, so a fleet that could not offer the asked rate shows as such.
-  const stormedBy = simulators.map((s) => s.latest.get('stormed')!.stormed as { sent: number; ms: number }).map((x) => `${x.sent} in ${x.ms} ms`);
-  console.log(`storm: ${stormSent} statuses sent (${stormedBy.join(', ')}; asked ${stormRate}/s for ${stormMs} ms), ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
+  const stormedBy = stormed().map((x) => `${x.sent} in ${x.ms} ms, ${x.heldBack} held back`);
+  console.log(`storm: ${stormSent} statuses written (${stormedBy.join('; ')}; asked ${stormRate}/s for ${stormMs} ms), ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
 
   const rssFinal = await hub.rssBytes();
   const metrics = await (await fetch(`${hub.url}/metrics`)).text();
@@ -371,6 +379,8 @@ try {
       `hub_heap_used_per_agent_kb=${((heapAtN - heapAt0) / 1024 / agents).toFixed(0)}`,
       `hub_external_per_agent_kb=${((externalAtN - externalAt0) / 1024 / agents).toFixed(0)}`,
       `storm_sent=${stormSent}`,
+      `storm_held_back=${stormHeldBack}`,
+      `storm_unsent=${stormUnsent}`,
       `statuses_committed=${committed}`,
       `resources_per_status=${resourcesPerRow}`,
       `statuses_committed_per_s=${ingestRate.toFixed(0)}`,

@@ -35,6 +35,8 @@ export interface AgentConnectionObserver {
   rejected?(bundle: string, reason: string): void;
   /** Every Desired or Remove from the hub, with what was made of it (after it was persisted, when accepted). */
   received?(kind: 'desired' | 'remove', bundle: string, verdict: 'accepted' | 'duplicate' | 'rejected'): void;
+  /** Every status written to a stream; a report superseded while it waited (newest per bundle) is never written. */
+  statusSent?(bundle: string): void;
   disconnected?(reason: string): void;
   renewalRequested?(): void;
   certificateRenewed?(notAfter: Date): void;
@@ -331,7 +333,9 @@ export class AgentConnection {
     const stream = this.stream;
     if (!stream || !this.welcomed || this.backpressured) return;
     for (let report = this.reports.take(); report; report = this.reports.take()) {
-      if (!this.send(stream, { $case: 'status', value: toBundleStatus(report) })) {
+      const written = this.send(stream, { $case: 'status', value: toBundleStatus(report) });
+      this.options.observer?.statusSent?.(report.bundle);
+      if (!written) {
         this.backpressured = true;
         stream.once('drain', () => {
           if (stream !== this.stream) return;

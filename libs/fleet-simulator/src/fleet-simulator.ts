@@ -59,18 +59,41 @@ export interface SimulatedAgent {
   readonly store: AgentStateStore;
 }
 
-/** A burst of status reports: each flips the health of a bundle an agent has applied (a real change, with its real resources). */
+/**
+ * A burst of status reports: each flips the health of a bundle an agent has applied (a real change,
+ * with its real resources). A bundle gets its next flip only once its last one was written to the
+ * stream: the connection keeps only the newest report per bundle, so a flip made while the last one
+ * waited would replace it unsent, and two flips would make no change at all.
+ */
 export interface StatusStormOptions {
   /** Reports per second over the whole fleet of this process. */
   readonly ratePerSecond: number;
   readonly durationMs: number;
 }
 
+/** What a storm did. */
+export interface StormResult {
+  /** Reports written to the agents' streams: each one a change from the one before it. */
+  readonly sent: number;
+  /** Reports due at the asked rate but not made, because the bundle's previous one was still waiting to be written. */
+  readonly heldBack: number;
+  /** Reports made but not written when the storm gave up waiting (a stream that stayed closed). */
+  readonly unsent: number;
+}
+
+/** A bundle an agent has applied, as a storm varies it. */
+interface StormTarget {
+  readonly reconciler: SimpleReconciler;
+  report: BundleReport;
+  /** A flip was made and has not been written yet. */
+  waiting: boolean;
+}
+
 /** A running fleet; stop() closes every connection and cluster. */
 export interface FleetSimulator {
   readonly agents: readonly SimulatedAgent[];
-  /** Sends status reports at the given rate; resolves with how many were handed to the connections. */
-  storm(options: StatusStormOptions): Promise<{ readonly sent: number }>;
+  /** Sends status reports at the given rate; resolves once every one of them has been written to its stream. */
+  storm(options: StatusStormOptions): Promise<StormResult>;
   stop(): Promise<void>;
 }
 
@@ -89,7 +112,8 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
   const emit = options.onEvent ?? (() => undefined);
   const agents: SimulatedAgent[] = [];
   // The last Applied report of every (agent, bundle): what a storm varies.
-  const applied = new Map<string, { reconciler: SimpleReconciler; report: BundleReport }>();
+  const applied = new Map<string, StormTarget>();
+  const written = { count: 0 };
   let stopping = false;
 
   const startOne = async (offset: number): Promise<void> => {
@@ -97,7 +121,12 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
     const cluster = new SimulatedCluster({ simulatePods: false });
     const reconciler = new SimpleReconciler(new InMemoryClusterClient(cluster));
     reconciler.onReport((report) => {
-      if (report.phase === 'Applied') applied.set(`${index}/${report.bundle}`, { reconciler, report });
+      if (report.phase === 'Applied') {
+        // Updated in place: a storm holds these objects, and its own flips come through here too.
+        const target = applied.get(`${index}/${report.bundle}`);
+        if (target) target.report = report;
+        else applied.set(`${index}/${report.bundle}`, { reconciler, report, waiting: false });
+      }
       emit({ type: 'report', agent: index, report });
     });
     const store = options.memoryState ? new MemoryStateStore() : new EncryptedFileStateStore(join(options.stateDir, `agent-${index}`), keyring);
@@ -121,6 +150,12 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
         acked: (bundle, generation) => emit({ type: 'acked', agent: index, bundle, generation }),
         rejected: (bundle, reason) => emit({ type: 'rejected', agent: index, bundle, reason }),
         disconnected: (reason) => emit({ type: 'disconnected', agent: index, reason }),
+        statusSent: (bundle) => {
+          const target = applied.get(`${index}/${bundle}`);
+          if (!target?.waiting) return;
+          target.waiting = false;
+          written.count++;
+        },
       },
     });
     const agent = { index, connection, cluster, store };
@@ -143,7 +178,7 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
 
   return {
     agents,
-    storm: (storm) => runStorm([...applied.values()], storm),
+    storm: (storm) => runStorm([...applied.values()], written, storm),
     stop: async () => {
       stopping = true;
       await Promise.all(agents.map((agent) => agent.connection.stop()));
@@ -153,25 +188,41 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
 }
 
 const STORM_TICK_MS = 20;
+/** How long a storm waits, after its last report, for the last ones to be written. */
+const STORM_DRAIN_MS = 60_000;
 
-/** Round-robin over the applied bundles, `ratePerSecond` spread evenly over ticks of STORM_TICK_MS. */
-async function runStorm(targets: { reconciler: SimpleReconciler; report: BundleReport }[], options: StatusStormOptions): Promise<{ sent: number }> {
-  if (targets.length === 0 || options.ratePerSecond <= 0) return { sent: 0 };
+/**
+ * Round-robin over the applied bundles, `ratePerSecond` spread evenly over ticks of STORM_TICK_MS.
+ * A slot whose bundle still waits to write its last flip is held back, not made up later: the rate
+ * offered is the asked one or less, never a burst to catch up.
+ */
+async function runStorm(targets: StormTarget[], written: { readonly count: number }, options: StatusStormOptions): Promise<StormResult> {
+  if (targets.length === 0 || options.ratePerSecond <= 0) return { sent: 0, heldBack: 0, unsent: 0 };
   const startedAt = performance.now();
-  let sent = 0;
+  const writtenBefore = written.count;
+  let made = 0;
+  let heldBack = 0;
   let cursor = 0;
   for (let elapsed = 0; elapsed < options.durationMs; elapsed = performance.now() - startedAt) {
-    const due = Math.floor(((elapsed + STORM_TICK_MS) / 1_000) * options.ratePerSecond) - sent;
+    const due = Math.floor(((elapsed + STORM_TICK_MS) / 1_000) * options.ratePerSecond) - made - heldBack;
     for (let i = 0; i < due; i++) {
       const target = targets[cursor++ % targets.length]!;
+      if (target.waiting) {
+        heldBack++;
+        continue;
+      }
       const health = target.report.health === 'Healthy' ? 'Progressing' : 'Healthy';
       target.report = { ...target.report, health, observedAt: new Date() };
+      target.waiting = true;
       target.reconciler.publish(target.report);
-      sent++;
+      made++;
     }
     await new Promise((resolve) => setTimeout(resolve, STORM_TICK_MS));
   }
-  return { sent };
+  const drainBy = performance.now() + STORM_DRAIN_MS;
+  while (targets.some((t) => t.waiting) && performance.now() < drainBy) await new Promise((resolve) => setTimeout(resolve, STORM_TICK_MS));
+  const sent = written.count - writtenBefore;
+  return { sent, heldBack, unsent: made - sent };
 }
 
 /** The simulator's own state key, kept beside the agents' state so a restarted simulator can read it. */

@@ -163,7 +163,8 @@ describe('AgentConnection against a hub over mutual TLS', () => {
   });
 
   it('keeps only the newest report per bundle while disconnected and sends them after the next Welcome', async () => {
-    const { connection, reconciler, counts } = await agent();
+    const written: string[] = [];
+    const { connection, reconciler, counts } = await agent({ observer: { statusSent: (bundle) => written.push(bundle) } });
     await connection.start();
     await until(() => connection.connected, 'the Welcome');
     reconciler.emit(bundleReport('web', 'Applying', 1n));
@@ -181,6 +182,8 @@ describe('AgentConnection against a hub over mutual TLS', () => {
     await until(() => hub.received('status').some((s) => s.bundle === 'marker'), 'the marker');
     const sent = hub.latest!.messages.filter((m) => m.body?.$case === 'status').map((m) => (m.body?.$case === 'status' ? `${m.body.value.bundle}:${m.body.value.generation}:${Phase[m.body.value.phase]}` : ''));
     expect(sent).toEqual(['web:2:PHASE_FAILED', 'db:2:PHASE_APPLIED', 'marker:1:PHASE_APPLIED']);
+    // The observer hears of exactly the statuses written: the first stream's one, then these three.
+    expect(written).toEqual(['web', 'web', 'db', 'marker']);
   });
 
   it('reopens from one place: exactly one stream per attempt, with bounded backoff reset by a Welcome', async () => {
