@@ -136,6 +136,42 @@ describe('the other lists: bundleDeployments filters, and every list as a connec
     expect(bad.errors?.[0]?.message).toMatch(/^state: must be one of Progressing, /);
   });
 
+  it("pages a bundle deployment's status history, newest first, and only its own", async () => {
+    const onCluster = (name: string) => `SELECT $1::bigint, c.id FROM clusters c WHERE c.name = '${name}'`;
+    // Seven transitions of api on c-00 (generation 1, health flapping, then generation 2), one on c-01.
+    await sql(
+      hub,
+      `INSERT INTO bundle_status_history (bundle_id, cluster_id, generation, phase, health, reason)
+       SELECT t.*, CASE WHEN i < 7 THEN 1 ELSE 2 END, 'APPLIED', CASE WHEN i % 2 = 0 THEN 'HEALTHY' ELSE 'PROGRESSING' END, CASE WHEN i = 3 THEN 'rolling out' ELSE '' END
+         FROM (${onCluster('c-00')}) t, generate_series(1, 7) i ORDER BY i`,
+      [bundleIds['api@fleet']],
+    );
+    await sql(hub, `INSERT INTO bundle_status_history (bundle_id, cluster_id, generation, phase, health, reason) SELECT t.*, 9, 'FAILED', 'DEGRADED', 'other' FROM (${onCluster('c-01')}) t`, [
+      bundleIds['api@fleet'],
+    ]);
+    type Transition = { generation: string; health: string; reason: string | null; recordedAt: string };
+    const history = await walk(
+      async (after) =>
+        (
+          await gql<{ bundleDeployments: { nodes: { history: PageOf<Transition> }[] } }>(
+            `query($after: String) { bundleDeployments(bundle: "api", cluster: "c-00") { nodes { history(first: 3, after: $after) ${pageOf('generation health reason recordedAt')} } } }`,
+            { after },
+          )
+        ).bundleDeployments.nodes[0]!.history,
+      3,
+    );
+    expect(history.totalCount).toBe(7);
+    expect(history.pages).toBe(3);
+    expect(history.nodes.map((t) => `${t.generation}:${t.health}`)).toEqual(['2:PROGRESSING', '1:HEALTHY', '1:PROGRESSING', '1:HEALTHY', '1:PROGRESSING', '1:HEALTHY', '1:PROGRESSING']);
+    expect(history.nodes.map((t) => t.reason)).toEqual([null, null, null, null, 'rolling out', null, null]);
+    expect(Number.isNaN(Date.parse(history.nodes[0]!.recordedAt))).toBe(false);
+
+    const none = await gql<{ bundleDeployments: { nodes: { history: { totalCount: number } }[] } }>('{ bundleDeployments(bundle: "web", cluster: "c-00") { nodes { history { totalCount } } } }');
+    expect(none.bundleDeployments.nodes.map((d) => d.history.totalCount)).toEqual([0, 0]);
+    const bad = await hub.graphql('{ bundleDeployments(bundle: "api", cluster: "c-00") { nodes { history(after: "WyJ4Il0") { totalCount } } } }', { token: hub.adminToken });
+    expect(bad.errors?.[0]?.message).toBe('after: is not a cursor of this list');
+  });
+
   it('pages approvals (pending or all), API tokens and the audit log', async () => {
     await sql(
       hub,

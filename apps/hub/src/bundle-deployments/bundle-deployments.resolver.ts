@@ -11,7 +11,9 @@ import { selectBundleDeploymentPage } from './bundle-deployment-rows.query.js';
 import { BundleDeploymentPageModel } from './dtos/bundle-deployment-page.model.js';
 import { BundleDeploymentModel, RenderPreviewModel } from './dtos/bundle-deployment.model.js';
 import { FieldDriftModel, ResourceStatusModel } from './dtos/resource-status.model.js';
+import { StatusTransitionPageModel, type StatusTransitionModel } from './dtos/status-transition.model.js';
 import { PreviewService } from './preview.service.js';
+import { selectStatusHistoryPage } from './status-history.query.js';
 import { toResourceStatuses } from './utils/to-resource-statuses.util.js';
 import { validateBundleDeploymentFilter } from './utils/validate-bundle-deployment-filter.util.js';
 
@@ -62,6 +64,13 @@ export class BundleDeploymentsResolver {
   @ResolveField(() => [FieldDriftModel], { description: 'Field-level drift from the latest report: every declared field whose live value differs, object by object.' })
   async drift(@Parent() deployment: BundleDeploymentModel, @Context('loaders') loaders: RequestLoaders): Promise<FieldDriftModel[]> {
     return (await this.resources(deployment, loaders)).flatMap((resource) => resource.drift);
+  }
+
+  @ResolveField(() => StatusTransitionPageModel, {
+    description: `Every change of this deployment's reported generation, phase or health, newest first; kept for FLOTILLA_STATUS_HISTORY_RETENTION_DAYS.`,
+  })
+  async history(@Parent() deployment: BundleDeploymentModel, @Args() page: PageArgs): Promise<Page<StatusTransitionModel>> {
+    return selectStatusHistoryPage(this.dataSource, deployment.bundleId, deployment.clusterId, pageSize(page.first), page.after);
   }
 
   @Query(() => RenderPreviewModel, { description: 'Renders a bundle for a cluster (at its good state, or at a fetched revision) and diffs it against what the cluster is meant to run.' })
