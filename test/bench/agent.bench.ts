@@ -25,6 +25,14 @@
 //                            and Healthy (its observedAt); _source_to_healthy_ms: the source added → the hub
 //                            reports it so (Git fetch and render included); _apply_cpu_ms: the agent's CPU meanwhile
 //   agent_process_connect_ms spawned → the hub counts its stream (registration included)
+// Part 3, floors: VmRSS of a process (the image's flags, a forced GC) that only loads modules, printed as
+// `floor_*_mib` — what part of the figures above no change to the agent's own code can remove:
+//   floor_node_mib           nothing but Node
+//   floor_stack_mib          the libraries the design prescribes for the agent's connections: grpc-js, client-node's
+//                            KubeConfig and Watch (without its generated models, as the agent loads it), the X.509
+//                            library (through @flotilla/pki) and the protocol's messages
+//   floor_stack_nest_mib     … with the Nest shell and prom-client (probes and /metrics, as conventions.md shapes it)
+//   floor_agent_modules_mib  every module the shipped agent's main.js imports, loaded and not run
 // Targets: apply ≤ 2 s for 200 objects; drift latency ≤ 2 s; RSS ≤ 80 MB.
 // Usage: npm run bench:agent [-- --objects 200] [-- --edits 9]   (a smoke run: --objects 30 --edits 3)
 //        [-- --node-flags "--flag …"]  other flags for both agent processes than the image's, to compare
@@ -352,3 +360,35 @@ try {
   part2Sim.child.stdin!.end();
   await Promise.all([hubSideExited, part2Sim.exited]);
 }
+
+// Part 3, floors: the same flags, a forced GC, nothing run — only modules loaded.
+const floorOf = async (modules: readonly string[]): Promise<number> => {
+  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', join(root, 'test', 'bench', 'agent-import-floor.process.mjs'), ...modules], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the import floor of ${modules.join(', ') || 'bare Node'} exited with ${code}`);
+  return (JSON.parse(output) as { rssMib: number }).rssMib;
+};
+const builtModule = (path: string): string => `./dist/${path}`;
+const stack = ['@grpc/grpc-js', builtModule('libs/cluster-client/src/client-node.loader.js'), builtModule('libs/pki/src/index.js'), builtModule('libs/protocol/src/index.js')];
+const floors = {
+  node: await floorOf([]),
+  stack: await floorOf(stack),
+  stackNest: await floorOf([...stack, '@nestjs/core', '@nestjs/common', 'prom-client']),
+  // main.js's own imports, read from it: loading them is all main.js does before it runs.
+  agentModules: await floorOf(
+    [...(await readFile(join(root, 'dist', 'apps', 'agent', 'src', 'main.js'), 'utf8')).matchAll(/^import .* from '([^']+)';$/gm)].map(([, specifier]) =>
+      specifier!.startsWith('.') ? builtModule(join('apps', 'agent', 'src', specifier!)) : specifier!,
+    ),
+  ),
+};
+console.log(`\nimport floors (node ${nodeFlags.join(' ')} --expose-gc, modules loaded, nothing run, after a GC):`);
+console.log(
+  [
+    `floor_node_mib=${floors.node.toFixed(1)}`,
+    `floor_stack_mib=${floors.stack.toFixed(1)}`,
+    `floor_stack_nest_mib=${floors.stackNest.toFixed(1)}`,
+    `floor_agent_modules_mib=${floors.agentModules.toFixed(1)}`,
+  ].join(' '),
+);
