@@ -6,14 +6,6 @@ import { ConfigError } from './config/config.error.js';
 import { HUB_SETTINGS, loadHubConfig, type HubConfig } from './config/hub-config.js';
 import { misspelledSettings } from './config/misspelled-settings.util.js';
 
-/**
- * Node 24 cuts small Buffers from 64 KiB pool slabs (Node 22: 8 KiB). Every agent's TLS socket
- * keeps a 3-byte ALPN buffer for as long as it is connected, and that buffer keeps its whole slab:
- * a heap snapshot of the hub at 1,000 agents held 410 such slabs, 26 MiB, ~26 KiB per agent.
- * The 8 KiB slabs of Node 22 bound that waste eight times lower.
- */
-Buffer.poolSize = 8 * 1024;
-
 /** Exit codes: 0 stopped cleanly, 1 failed at run time, 2 unusable configuration. */
 async function main(): Promise<void> {
   const startedAt = performance.now();

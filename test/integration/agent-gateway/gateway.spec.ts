@@ -1,4 +1,5 @@
 import { connect as connectTcp } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { CertificateAuthority, clusterIdentityUri, createKeyAndCsr } from '@flotilla/pki';
 import { AgentGatewayServiceClient, MAX_AGENT_MESSAGE_BYTES, PROTOCOL_VERSION } from '@flotilla/protocol';
@@ -222,6 +223,20 @@ describe('the agent stream', () => {
     const error = await new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     client.close();
+  });
+
+  it('negotiates HTTP/2 only, in the TLS handshake', async () => {
+    // The ALPN callback picks h2 when offered; a client offering something else gets the handshake's alert.
+    const handshake = (protocols: string[]) =>
+      new Promise<{ alpn: string | false | undefined; error: string | undefined }>((resolve) => {
+        const socket = connectTls({ port: hub.hub.grpcPort, host: '127.0.0.1', servername: 'localhost', ca: caPem, ALPNProtocols: protocols }, () => {
+          resolve({ alpn: socket.alpnProtocol, error: undefined });
+          socket.destroy();
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve({ alpn: undefined, error: error.code }));
+      });
+    expect(await handshake(['http/1.1'])).toEqual({ alpn: undefined, error: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
+    expect(await handshake(['http/1.1', 'h2'])).toEqual({ alpn: 'h2', error: undefined });
   });
 
   it('survives garbage bytes on its port', async () => {

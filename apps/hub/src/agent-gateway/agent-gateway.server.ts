@@ -19,6 +19,7 @@ import { DesiredStateReader, type DesiredEntry } from './desired-state.reader.js
 import { gatewayServerOptions } from './gateway-server.options.js';
 import { GATEWAY_SERVICE, type OutgoingHubMessage } from './hub-message.codec.js';
 import { negotiateProtocol } from './protocol-negotiation.util.js';
+import { AgentStreamServerCredentials } from './gateway-server.credentials.js';
 import { StatusIngester } from './status-ingester.js';
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -91,11 +92,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
         }),
     };
     server.addService(GATEWAY_SERVICE, implementation);
-    const credentials = grpc.ServerCredentials.createSsl(
-      Buffer.from(tls.caCertificatePem),
-      [{ private_key: Buffer.from(tls.privateKeyPem), cert_chain: Buffer.from(tls.certificatePem) }],
-      true,
-    );
+    const credentials = new AgentStreamServerCredentials(tls.caCertificatePem, tls.privateKeyPem, tls.certificatePem);
     const host = this.config.bindAddress.includes(':') ? `[${this.config.bindAddress}]` : this.config.bindAddress;
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${this.config.grpcPort}`, credentials, (error, port) =>
