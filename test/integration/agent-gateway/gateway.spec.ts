@@ -228,7 +228,7 @@ describe('the agent stream', () => {
   it('negotiates HTTP/2 only, in the TLS handshake', async () => {
     // The ALPN callback picks h2 when offered; a client offering something else gets the handshake's alert.
     const handshake = (protocols: string[]) =>
-      new Promise<{ alpn: string | false | undefined; error: string | undefined }>((resolve) => {
+      new Promise<{ alpn: string | false | null | undefined; error: string | undefined }>((resolve) => {
         const socket = connectTls({ port: hub.hub.grpcPort, host: '127.0.0.1', servername: 'localhost', ca: caPem, ALPNProtocols: protocols }, () => {
           resolve({ alpn: socket.alpnProtocol, error: undefined });
           socket.destroy();
