@@ -44,6 +44,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KubeObject } from '@flotilla/cluster-client';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { cpuMs } from './process-cpu.mjs';
 import { residentMemory } from './process-memory.mjs';
 import { integerOption, loadavg } from './bench-args.mjs';
 
@@ -84,12 +85,6 @@ function objects(total: number): KubeObject[] {
     if (out.length < total) out.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'bench' }, data: { i: String(i) } });
   }
   return out;
-}
-
-/** CPU time (user + system) a process has used, from /proc/<pid>/stat, in ms. */
-async function cpuMsOf(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** A child process speaking one JSON object per line on stdout; `next(key)` resolves with the next message carrying `key`. */
@@ -186,12 +181,12 @@ const reportWhere = (what: string, match: (r: Report) => boolean, timeoutMs = 60
 const afterImports = await fromAgent.next<Memory>('ready');
 
 const manifests = objects(count);
-const cpuBefore = { agent: await cpuMsOf(agent.pid!), sim: await cpuMsOf(sim.pid!) };
+const cpuBefore = { agent: await cpuMs(agent.pid!), sim: await cpuMs(sim.pid!) };
 const t0 = performance.now();
 command({ desired: { bundle: 'bench', generation: '1', hash: 'h1', revision: 'r1', manifests, policy: applyPolicySchema.parse({}), dependsOn: [], suspend: false } });
 await reportWhere('Applied', (r) => r.phase === 'Applied');
 const applyMs = performance.now() - t0;
-const applyCpu = { agent: (await cpuMsOf(agent.pid!)) - cpuBefore.agent, sim: (await cpuMsOf(sim.pid!)) - cpuBefore.sim };
+const applyCpu = { agent: (await cpuMs(agent.pid!)) - cpuBefore.agent, sim: (await cpuMs(sim.pid!)) - cpuBefore.sim };
 command({ counters: true });
 const applyCounters = await fromAgent.next<{ requests: number; connections: number }>('counters');
 await reportWhere('Healthy', (r) => r.phase === 'Applied' && r.health === 'Healthy');
@@ -299,10 +294,10 @@ try {
   const connectedMs = performance.now() - startedAt;
   const atConnect = await residentMemory(pid);
 
-  const cpuBeforeDeploy = await cpuMsOf(pid);
+  const cpuBeforeDeploy = await cpuMs(pid);
   toHub({ deploy: { manifests } });
   const deployed = await fromHub.next<{ sourceToHealthyMs: number; admittedToObservedMs: number; generation: string }>('deployed', 120_000);
-  const deployCpuMs = (await cpuMsOf(pid)) - cpuBeforeDeploy;
+  const deployCpuMs = (await cpuMs(pid)) - cpuBeforeDeploy;
 
   // Scraped once, as Prometheus would; it also proves the agent holds the whole bundle.
   const scrape = async (): Promise<string> => (await fetch(`http://127.0.0.1:${env['FLOTILLA_AGENT_HTTP_PORT']}/metrics`)).text();

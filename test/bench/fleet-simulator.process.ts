@@ -11,6 +11,8 @@
 //   {"storm":{"ratePerSecond":5000,"durationMs":3000}}  status reports (see FleetSimulator.storm); prints
 //                                            {"stormed":{"sent":…,"heldBack":…,"unsent":…,"ms":…}} once all are written
 //   {"desiredBytes":{"bundle":"web"}}        the first agent's persisted Desired, encoded as the hub sent it
+//   {"reconcileDelayMs":2000}                hand each new Desired to the reconciler that long after the ack
+//                                            (see FleetSimulator.deferReconciles); 0: at once again
 //   "stats" prints figures; "stop" (or the end of stdin, or SIGTERM) stops and exits.
 import { createInterface } from 'node:readline';
 import { runFleetSimulator, type FleetEvent, type FleetSimulatorOptions } from '@flotilla/fleet-simulator';
@@ -23,7 +25,8 @@ interface ProcessConfig extends Omit<FleetSimulatorOptions, 'onEvent' | 'logger'
 type Command =
   | { readonly watch: { readonly bundle: string; readonly above: string } }
   | { readonly storm: { readonly ratePerSecond: number; readonly durationMs: number } }
-  | { readonly desiredBytes: { readonly bundle: string } };
+  | { readonly desiredBytes: { readonly bundle: string } }
+  | { readonly reconcileDelayMs: number };
 
 const print = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
@@ -134,6 +137,9 @@ const run = async (command: Command): Promise<void> => {
     const t0 = performance.now();
     const result = await fleet.storm(command.storm);
     print({ stormed: { ...result, ms: Math.round(performance.now() - t0) } });
+  } else if ('reconcileDelayMs' in command) {
+    fleet.deferReconciles(command.reconcileDelayMs);
+    print({ reconcileDelayMs: command.reconcileDelayMs });
   } else if ('desiredBytes' in command) {
     const held = (await fleet.agents[0]!.store.loadBundles()).find((b) => b.bundle === command.desiredBytes.bundle && b.kind === 'desired');
     if (held?.kind !== 'desired') return print({ desiredBytes: null });

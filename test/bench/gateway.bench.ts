@@ -2,11 +2,15 @@
 // process so its RSS is its own; and fleet simulators holding N real agents between them (each
 // agent with its own EC key, certificate, TLS connection and simulated cluster; at most
 // AGENTS_PER_PROCESS per process, as ulimit -n is 20,000 here). It prints `key=value` figures:
-//   change → every agent acked (from the commit's sync, and from the hub starting its push);
+//   change → every agent acked (from the commit's sync, and from the hub starting its push), and again
+//   with the simulated agents' reconciles deferred past the fan-out (`_reconciles_deferred`: hundreds
+//   of agents share a core here, so their reconciles delay each other's acks, as real ones cannot);
 //   hub RSS per connected agent, (RSS at N − RSS at 0) / N from /proc;
 //   status messages committed per second (each flips an applied bundle's health: a real change,
 //   with its 20 resource entries; latest state and history both written; a bundle's next flip
 //   waits until its last one is written, so every status counted crossed the wire), and which PostgreSQL;
+//   the CPU the hub and the simulators spent on each status of the storm (from /proc: comparable
+//   across machines and loads, where the rate is not);
 //   the raw baselines in the same run — a bare grpc-js server (in a process of its own, like the
 //   hub) writing the same bytes to as many TLS streams, with its RSS per stream measured as the
 //   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
@@ -25,6 +29,7 @@ import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
 import { rawFanoutTls } from './raw-fanout.js';
 import { integerOption, loadavg } from './bench-args.mjs';
+import { cpuMs } from './process-cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const agents = integerOption('agents', 100);
@@ -183,35 +188,51 @@ try {
   const disconnects = sum('counts', 'disconnected');
   console.log(`${agents} agents connected in ${connectS.toFixed(1)} s (${disconnects} stream drops on the way); hub RSS ${(rssAtN / 1048576).toFixed(0)} MiB`);
 
-  // ── change → all acked ──
-  const before = BigInt(await scalar(`SELECT coalesce(max(desired_generation), 0) FROM bundle_deployments`));
-  const statusesBeforeChange = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
-  for (const s of simulators) s.send({ watch: { bundle: 'web', above: before.toString() } });
-  await repo.write('web/flotilla.yaml', 'name: web\ntargets: [{selector: {}}]\nvalues: {v: "2"}\n');
-  await repo.commit('v2');
-  const loadBeforeChange = await loadavg();
-  const changeAt = Date.now();
-  await hub.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
-  const syncedAt = Date.now();
+  // ── change → all acked: once with the simulated agents reconciling as real ones would, once with
+  // their reconciles deferred past the fan-out (see FleetSimulator.deferReconciles) ──
   const watchDone = () => simulators.map((s) => (s.latest.get('watch')?.watch as { allAtMs?: number; count: number } | undefined) ?? { count: 0 });
-  await until(() => watchDone().every((w) => w.allAtMs !== undefined), 'every agent to ack the change', 120_000, () => `; acked ${watchDone().reduce((n, w) => n + w.count, 0)}`);
-  const allAckedAt = Math.max(...watchDone().map((w) => w.allAtMs!));
-  const pushes = [...hub.process.output().matchAll(/desired state changed for (\d+) cluster\(s\), (\d+) connected: pushing \(at (\d+) ms\)/g)].filter((m) => Number(m[3]) >= changeAt);
-  const pushAt = pushes.length > 0 ? Number(pushes[0]![3]) : Number.NaN;
-  const queued = /queued the push to (\d+) connected cluster\(s\) in (\d+) ms(?: \(desired state read in (\d+) ms\))?/.exec(hub.process.output().slice(hub.process.output().indexOf(pushes[0]?.[0] ?? '\u0000')));
-  const hubPushMs = queued ? Number(queued[2]) : Number.NaN;
-  const hubPushReadMs = queued?.[3] ? Number(queued[3]) : Number.NaN;
-  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE acked_generation > $1`, [before.toString()])) >= agents, 'the acks in the database', 60_000);
-  const ackedInDbMs = Date.now() - changeAt;
-  const changeToAckedMs = allAckedAt - changeAt;
-  const deliveryMs = allAckedAt - pushAt;
-  console.log(`change → all acked ${changeToAckedMs} ms (sync returned after ${syncedAt - changeAt} ms; push began at +${pushAt - changeAt} ms; delivery ${deliveryMs} ms; acks in the database at +${ackedInDbMs} ms)`);
+  const change = async (value: string, reconcileDelayMs: number) => {
+    for (const s of simulators) s.send({ reconcileDelayMs });
+    const before = BigInt(await scalar(`SELECT coalesce(max(desired_generation), 0) FROM bundle_deployments`));
+    for (const s of simulators) s.send({ watch: { bundle: 'web', above: before.toString() } });
+    await until(() => simulators.every((s) => (s.latest.get('watch')?.watch as { above?: string } | undefined)?.above === before.toString()), 'the simulators to watch', 10_000);
+    await repo.write('web/flotilla.yaml', `name: web\ntargets: [{selector: {}}]\nvalues: {v: "${value}"}\n`);
+    await repo.commit(`v${value}`);
+    const changeAt = Date.now();
+    await hub.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
+    const syncedAt = Date.now();
+    await until(() => watchDone().every((w) => w.allAtMs !== undefined), 'every agent to ack the change', 120_000, () => `; acked ${watchDone().reduce((n, w) => n + w.count, 0)}`);
+    const allAckedAt = Math.max(...watchDone().map((w) => w.allAtMs!));
+    const output = hub.process.output();
+    const push = [...output.matchAll(/desired state changed for (\d+) cluster\(s\), (\d+) connected: pushing \(at (\d+) ms\)/g)].find((m) => Number(m[3]) >= changeAt);
+    const pushAt = push ? Number(push[3]) : Number.NaN;
+    const queued = /queued the push to (\d+) connected cluster\(s\) in (\d+) ms(?: \(desired state read in (\d+) ms\))?/.exec(output.slice(output.indexOf(push?.[0] ?? '\u0000')));
+    await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE acked_generation > $1`, [before.toString()])) >= agents, 'the acks in the database', 60_000);
+    const figures = {
+      changeToAckedMs: allAckedAt - changeAt,
+      syncMs: syncedAt - changeAt,
+      deliveryMs: allAckedAt - pushAt,
+      hubPushMs: queued ? Number(queued[2]) : Number.NaN,
+      hubPushReadMs: queued?.[3] ? Number(queued[3]) : Number.NaN,
+      ackedInDbMs: Date.now() - changeAt,
+    };
+    console.log(
+      `change → all acked ${figures.changeToAckedMs} ms (reconciles ${reconcileDelayMs > 0 ? `deferred ${reconcileDelayMs} ms` : 'at once'}; sync returned after ${figures.syncMs} ms; ` +
+        `push began at +${pushAt - changeAt} ms; delivery ${figures.deliveryMs} ms; acks in the database at +${figures.ackedInDbMs} ms)`,
+    );
+    await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE phase = 'APPLIED' AND generation > $1`, [before.toString()])) >= agents, 'every agent to report the change Applied', 60_000 + reconcileDelayMs);
+    return figures;
+  };
+  const loadBeforeChange = await loadavg();
+  const changed = await change('2', 0);
+  const changedDeferred = await change('3', 2_000);
+  for (const s of simulators) s.send({ reconcileDelayMs: 0 });
   simulators[0]!.send({ desiredBytes: { bundle: 'web' } });
   await until(() => simulators[0]!.latest.has('desiredBytes'), 'the Desired bytes', 10_000);
   const desiredBytes = Buffer.from(String(simulators[0]!.latest.get('desiredBytes')!.desiredBytes), 'base64');
 
   // ── status ingestion under a storm ──
-  await until(async () => Number(await scalar(`SELECT count(*) FROM bundle_statuses WHERE phase = 'APPLIED' AND generation > $1`, [before.toString()])) >= agents, 'every agent to report the change Applied', 60_000);
+  const statusesBeforeChange = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
   // The change's own reports must all be in before the storm is counted: wait for a quiet second.
   let settled = { count: statusesBeforeChange, at: Date.now() };
   await until(
@@ -226,6 +247,9 @@ try {
   const historyBefore = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
   const loadBeforeStorm = await loadavg();
   const latestBeforeStorm = await hubMetric(hub.url, 'flotilla_agent_statuses_committed');
+  // CPU over the storm, per status: what each side costs, whatever else the machine's cores were doing.
+  const simulatorsCpu = async (): Promise<number> => (await Promise.all(simulators.map((s) => cpuMs(s.child.pid!)))).reduce((a, b) => a + b, 0);
+  const cpuBeforeStorm = { hub: await cpuMs(hub.process.child.pid!), simulators: await simulatorsCpu() };
   const stormStarted = Date.now();
   for (const s of simulators) s.send({ storm: { ratePerSecond: Math.ceil(stormRate / processes), durationMs: stormMs } });
   type Stormed = { sent: number; heldBack: number; unsent: number; ms: number };
@@ -249,6 +273,7 @@ try {
     'the storm to be committed',
     stormMs + 120_000,
   );
+  const stormCpuMs = { hub: (await cpuMs(hub.process.child.pid!)) - cpuBeforeStorm.hub, simulators: (await simulatorsCpu()) - cpuBeforeStorm.simulators };
   const stormSent = stormed().reduce((n, x) => n + x.sent, 0);
   const stormHeldBack = stormed().reduce((n, x) => n + x.heldBack, 0);
   const stormUnsent = stormed().reduce((n, x) => n + x.unsent, 0);
@@ -359,15 +384,18 @@ try {
       `hub_admission_waiting_peak=${metric('flotilla_agent_admission_waiting_peak')}`,
       `hub_admission_refused=${metric('flotilla_agent_admission_refused')}`,
       `hub_statuses_committed_total=${metric('flotilla_agent_statuses_committed')}`,
-      `change_to_all_acked_ms=${changeToAckedMs}`,
-      `sync_returned_ms=${syncedAt - changeAt}`,
-      `push_to_all_acked_ms=${deliveryMs}`,
-      `hub_push_queued_ms=${hubPushMs}`,
-      `hub_push_read_ms=${hubPushReadMs}`,
+      `change_to_all_acked_ms=${changed.changeToAckedMs}`,
+      `sync_returned_ms=${changed.syncMs}`,
+      `push_to_all_acked_ms=${changed.deliveryMs}`,
+      `hub_push_queued_ms=${changed.hubPushMs}`,
+      `hub_push_read_ms=${changed.hubPushReadMs}`,
       `agent_state=${durableAgents ? 'files' : 'memory'}`,
-      `acks_in_db_ms=${ackedInDbMs}`,
+      `acks_in_db_ms=${changed.ackedInDbMs}`,
       `raw_fanout_ms=${rawFanout.ms.toFixed(0)}`,
-      `fanout_ratio=${(rawFanout.ms / deliveryMs).toFixed(2)}`,
+      `fanout_ratio=${(rawFanout.ms / changed.deliveryMs).toFixed(2)}`,
+      `change_to_all_acked_reconciles_deferred_ms=${changedDeferred.changeToAckedMs}`,
+      `push_to_all_acked_reconciles_deferred_ms=${changedDeferred.deliveryMs}`,
+      `fanout_ratio_reconciles_deferred=${(rawFanout.ms / changedDeferred.deliveryMs).toFixed(2)}`,
       `desired_bytes=${desiredBytes.length}`,
       `hub_rss_at_0_mb=${(rssAt0 / 1048576).toFixed(0)}`,
       `hub_rss_at_n_mb=${(rssAtN / 1048576).toFixed(0)}`,
@@ -384,6 +412,8 @@ try {
       `statuses_committed=${committed}`,
       `resources_per_status=${resourcesPerRow}`,
       `statuses_committed_per_s=${ingestRate.toFixed(0)}`,
+      `storm_hub_cpu_us_per_status=${((stormCpuMs.hub * 1000) / Math.max(1, committed)).toFixed(0)}`,
+      `storm_simulators_cpu_us_per_status=${((stormCpuMs.simulators * 1000) / Math.max(1, stormSent)).toFixed(0)}`,
       `raw_upsert_rows_per_s=${rawIngestRate.toFixed(0)}`,
       `raw_upsert_batch_rows=${batchRows}`,
       `statuses_per_deployment_per_batch=${perDeployment}`,

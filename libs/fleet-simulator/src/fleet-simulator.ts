@@ -10,6 +10,9 @@ import {
   type AgentStateStore,
   type BackoffOptions,
   type BundleReport,
+  type DesiredBundle,
+  type Reconciler,
+  type RemovedBundle,
 } from '@flotilla/agent-connection';
 import { MemoryStateStore } from './memory-state.store.js';
 
@@ -94,7 +97,56 @@ export interface FleetSimulator {
   readonly agents: readonly SimulatedAgent[];
   /** Sends status reports at the given rate; resolves once every one of them has been written to its stream. */
   storm(options: StatusStormOptions): Promise<StormResult>;
+  /**
+   * From now on each agent hands a new Desired to its reconciler only `ms` after acking it (0: at
+   * once, the default). Here hundreds of agents share one core, so one agent's reconcile delays
+   * the next agent's ack, where real agents each reconcile on their own cluster's CPU: with a
+   * delay, a fan-out measures the hub and the transport alone.
+   */
+  deferReconciles(ms: number): void;
   stop(): Promise<void>;
+}
+
+/** Hands Desired to `inner` after the fleet's current delay; everything else at once. */
+class DeferringReconciler implements Reconciler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly inner: Reconciler,
+    private readonly delayMs: () => number,
+  ) {}
+
+  desired(bundle: DesiredBundle): void {
+    const delay = this.delayMs();
+    if (delay <= 0) return this.inner.desired(bundle);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.inner.desired(bundle);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  remove(bundle: RemovedBundle): void {
+    this.inner.remove(bundle);
+  }
+
+  syncNow(bundle?: string): void {
+    this.inner.syncNow(bundle);
+  }
+
+  onReport(listener: (report: BundleReport) => void): () => void {
+    return this.inner.onReport(listener);
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await this.inner.stop();
+  }
 }
 
 const quiet: AgentLogger = { log: () => undefined, warn: () => undefined, error: (message) => process.stderr.write(`${message}\n`) };
@@ -114,6 +166,7 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
   // The last Applied report of every (agent, bundle): what a storm varies.
   const applied = new Map<string, StormTarget>();
   const written = { count: 0 };
+  let reconcileDelayMs = 0;
   let stopping = false;
 
   const startOne = async (offset: number): Promise<void> => {
@@ -137,7 +190,7 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
       hubCaPem: options.hubCaPem,
       tlsServerName: options.tlsServerName,
       store,
-      reconciler,
+      reconciler: new DeferringReconciler(reconciler, () => reconcileDelayMs),
       agentVersion: 'fleet-simulator',
       kubernetesVersion: 'v1.35.0-kube-sim',
       capabilities: ['ssa'],
@@ -179,6 +232,9 @@ export async function runFleetSimulator(options: FleetSimulatorOptions): Promise
   return {
     agents,
     storm: (storm) => runStorm([...applied.values()], written, storm),
+    deferReconciles: (ms) => {
+      reconcileDelayMs = ms;
+    },
     stop: async () => {
       stopping = true;
       await Promise.all(agents.map((agent) => agent.connection.stop()));
