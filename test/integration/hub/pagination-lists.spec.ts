@@ -170,6 +170,9 @@ describe('the other lists: bundleDeployments filters, and every list as a connec
     expect(none.bundleDeployments.nodes.map((d) => d.history.totalCount)).toEqual([0, 0]);
     const bad = await hub.graphql('{ bundleDeployments(bundle: "api", cluster: "c-00") { nodes { history(after: "WyJ4Il0") { totalCount } } } }', { token: hub.adminToken });
     expect(bad.errors?.[0]?.message).toBe('after: is not a cursor of this list');
+    const beyondBigint = Buffer.from(JSON.stringify(['9'.repeat(19)])).toString('base64url');
+    const huge = await hub.graphql(`{ bundleDeployments(bundle: "api", cluster: "c-00") { nodes { history(after: "${beyondBigint}") { totalCount } } } }`, { token: hub.adminToken });
+    expect(huge.errors?.[0]?.message).toBe('after: is not a cursor of this list');
   });
 
   it('pages approvals (pending or all), API tokens and the audit log', async () => {

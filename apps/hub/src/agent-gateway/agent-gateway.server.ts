@@ -16,10 +16,10 @@ import { AdmissionGate, AdmissionGateFullError } from './admission-gate.js';
 import { AgentSession } from './agent-session.js';
 import { ConnectionRecorder } from './connection-recorder.js';
 import { DesiredStateReader, type DesiredEntry } from './desired-state.reader.js';
+import { AgentStreamServerCredentials } from './gateway-server.credentials.js';
 import { gatewayServerOptions } from './gateway-server.options.js';
 import { GATEWAY_SERVICE, type OutgoingHubMessage } from './hub-message.codec.js';
 import { negotiateProtocol } from './protocol-negotiation.util.js';
-import { AgentStreamServerCredentials } from './gateway-server.credentials.js';
 import { StatusIngester } from './status-ingester.js';
 
 const HELLO_TIMEOUT_MS = 10_000;

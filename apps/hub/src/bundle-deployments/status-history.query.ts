@@ -21,7 +21,7 @@ export async function selectStatusHistoryPage(db: DataSource, bundleId: string, 
   let keyset = '';
   if (after) {
     const [id] = decodeCursor(after, ['string']);
-    if (!/^\d{1,19}$/.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
+    if (!/^\d{1,18}$/.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
     params.push(id);
     keyset = ' AND id < $3::bigint';
   }
