@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { clusterUidOf, createCsrForKey, describeCertificate } from '@flotilla/pki';
 import {
-  AgentGatewayServiceClient,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   grpcChannelOptions,
   PROTOCOL_VERSION,
@@ -14,6 +13,7 @@ import {
   type Welcome,
 } from '@flotilla/protocol';
 import { AgentStoppedError } from './agent-connection.error.js';
+import { AgentStreamClient } from './agent-stream.client.js';
 import { stderrLogger, type AgentLogger } from './agent-logger.js';
 import { AGENT_CSR_SUBJECT, ensureIdentity } from './agent-registration.js';
 import type { AgentIdentity, AgentStateStore } from './agent-state.store.js';
@@ -78,7 +78,7 @@ export class AgentConnection {
   private readonly reports = new ReportQueue();
   private readonly abort = new AbortController();
   private identity?: AgentIdentity;
-  private client?: InstanceType<typeof AgentGatewayServiceClient>;
+  private client?: InstanceType<typeof AgentStreamClient>;
   private stream?: Stream;
   private seq = 0n;
   private welcomed = false;
@@ -168,7 +168,7 @@ export class AgentConnection {
     const identity = this.identity;
     // A fresh channel per stream: the certificate may have been renewed, and the channel's own
     // reconnect backoff never delays ours.
-    this.client = new AgentGatewayServiceClient(
+    this.client = new AgentStreamClient(
       this.options.hubAddress,
       grpc.credentials.createSsl(Buffer.from(identity.caCertificatePem), Buffer.from(identity.privateKeyPem), Buffer.from(identity.certificatePem)),
       {
