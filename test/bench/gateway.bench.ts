@@ -16,22 +16,19 @@
 //   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
 // Usage: npm run bench:gateway [-- --agents N] [-- --storm-rate R] [-- --storm-ms MS]
 // FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { STATUS_UPSERT_SQL, statusRowParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
+import { LineChild, until } from './line-child.js';
 import { rawFanoutTls } from './raw-fanout.js';
 import { integerOption, loadavg } from './bench-args.mjs';
 import { cpuMs } from './process-cpu.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const agents = integerOption('agents', 100);
 const stormRate = integerOption('storm-rate', 30_000);
 const stormMs = integerOption('storm-ms', 5_000);
@@ -51,60 +48,6 @@ const processes = Math.max(2, Math.ceil(agents / AGENTS_PER_PROCESS));
 /** Agents (and raw clients) per process: spread evenly, so every process, and core, has its share. */
 const perProcess = Math.ceil(agents / processes);
 const rssOf = async (pid: number): Promise<number> => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
-
-const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
-/** A child process speaking JSON lines: the driver keeps the latest line of each kind. */
-class LineChild {
-  readonly latest = new Map<string, Record<string, unknown>>();
-  readonly errors: string[] = [];
-  readonly exited: Promise<void>;
-
-  constructor(
-    readonly child: ChildProcess,
-    config: unknown,
-  ) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const value = JSON.parse(line) as Record<string, unknown>;
-        const kind = Object.keys(value)[0] ?? '';
-        this.latest.set(kind === 'registered' ? 'counts' : kind, value);
-        if (kind === 'failed' || kind === 'error' || kind === 'disconnectReason') this.errors.push(line);
-      } catch {
-        // not a JSON line
-      }
-    });
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    this.send(config);
-  }
-
-  static spawn(script: string, config: unknown): LineChild {
-    // Thousands of agents persist each Desired (write, fsync, rename, fsync the directory) before
-    // acking; real agents each have their own disk, so the simulator must not queue them all on
-    // libuv's default four file-system threads.
-    const child = spawn(process.execPath, ['--import', join(root, 'scripts', 'register-ts.mjs'), join(root, 'test', 'bench', script)], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, UV_THREADPOOL_SIZE: '64' },
-    });
-    return new LineChild(child, config);
-  }
-
-  send(value: unknown): void {
-    this.child.stdin!.write(`${typeof value === 'string' ? value : JSON.stringify(value)}\n`);
-  }
-
-  async stop(): Promise<void> {
-    this.send('stop');
-    await this.exited;
-  }
-}
 
 const configMaps = (bundle: string, value: string): string =>
   Array.from({ length: RESOURCES }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${bundle}-${i}, namespace: default}\ndata: {v: "${value}", i: "${i}"}\n`).join('---\n');
@@ -232,9 +175,9 @@ try {
   const desiredBytes = Buffer.from(String(simulators[0]!.latest.get('desiredBytes')!.desiredBytes), 'base64');
 
   // ── status ingestion under a storm ──
-  const statusesBeforeChange = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+  const historyBeforeSettling = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
   // The change's own reports must all be in before the storm is counted: wait for a quiet second.
-  let settled = { count: statusesBeforeChange, at: Date.now() };
+  let settled = { count: historyBeforeSettling, at: Date.now() };
   await until(
     async () => {
       const count = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
