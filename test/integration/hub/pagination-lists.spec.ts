@@ -175,6 +175,19 @@ describe('the other lists: bundleDeployments filters, and every list as a connec
     expect(huge.errors?.[0]?.message).toBe('after: is not a cursor of this list');
   });
 
+  it('refuses a row id beyond bigint in every id-keyed cursor as a bad cursor, not a database error', async () => {
+    const cursor = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const id = '9'.repeat(19);
+    for (const query of [
+      `{ events(after: "${cursor([new Date().toISOString(), id])}") { totalCount } }`,
+      `{ webhookDeliveries(after: "${cursor([id])}") { totalCount } }`,
+      `{ bundleDeployments(after: "${cursor(['api', 'c-00', id])}") { totalCount } }`,
+    ]) {
+      const refused = await hub.graphql(query, { token: hub.adminToken });
+      expect(refused.errors?.[0]).toMatchObject({ message: 'after: is not a cursor of this list', extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
   it('pages approvals (pending or all), API tokens and the audit log', async () => {
     await sql(
       hub,

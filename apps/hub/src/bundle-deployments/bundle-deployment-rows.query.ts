@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-import { decodeCursor, toPage, type Page } from '../graphql/pagination.js';
+import { decodeCursor, ROW_ID_PATTERN, toPage, type Page } from '../graphql/pagination.js';
 import type { BundleDeploymentModel } from './dtos/bundle-deployment.model.js';
 
 /** The filters of the bundleDeployments list, already validated (phase and health upper-case; NONE: no report yet). */
@@ -77,7 +77,7 @@ export async function selectBundleDeploymentPage(db: DataSource, filter: BundleD
   let keyset = '';
   if (after) {
     const [bundle, cluster, id] = decodeCursor(after, ['string', 'string', 'string']);
-    if (!/^\d{1,18}$/.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
+    if (!ROW_ID_PATTERN.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
     pageParams.push(bundle, cluster, id);
     const n = pageParams.length;
     keyset = ` AND (b.name, c.name, d.id) > ($${n - 2}::text, $${n - 1}::text, $${n}::bigint)`;

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-import { decodeCursor, toPage, type Page } from '../graphql/pagination.js';
+import { decodeCursor, ROW_ID_PATTERN, toPage, type Page } from '../graphql/pagination.js';
 import type { StatusTransitionModel } from './dtos/status-transition.model.js';
 
 interface HistoryRow {
@@ -21,7 +21,7 @@ export async function selectStatusHistoryPage(db: DataSource, bundleId: string, 
   let keyset = '';
   if (after) {
     const [id] = decodeCursor(after, ['string']);
-    if (!/^\d{1,18}$/.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
+    if (!ROW_ID_PATTERN.test(String(id))) throw new InvalidInputException('after', 'is not a cursor of this list');
     params.push(id);
     keyset = ' AND id < $3::bigint';
   }

@@ -4,7 +4,7 @@ import { AuthException, AuthExceptionCode } from '../auth/auth.exception.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { RequireRole } from '../auth/require-role.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../graphql/pagination.js';
+import { decodeCursor, pageSize, ROW_ID_PATTERN, toPage, type Page } from '../graphql/pagination.js';
 import { EventModel, EventPageModel } from './dtos/event.model.js';
 import { EventsArgs } from './dtos/events.args.js';
 import { EventRepository, type EventFilter } from './event.repository.js';
@@ -39,7 +39,7 @@ export class EventsResolver {
     if (args.kind === 'api.action' && !admin) throw new AuthException(AuthExceptionCode.Forbidden, 'api.action events (the audit trail) require the admin role');
     const filter = { ...eventFilterFrom(args), hiddenKinds: admin ? [] : ['api.action'] };
     const after = args.after ? decodeCursor(args.after, ['string', 'string']) : undefined;
-    if (after && (!/^\d{1,19}$/.test(after[1] as string) || Number.isNaN(Date.parse(after[0] as string)))) {
+    if (after && (!ROW_ID_PATTERN.test(after[1] as string) || Number.isNaN(Date.parse(after[0] as string)))) {
       throw new InvalidInputException('after', 'is not a cursor of this list');
     }
     const { rows, total } = await this.repository.page(filter, first + 1, after ? { occurredAt: after[0] as string, id: after[1] as string } : undefined);

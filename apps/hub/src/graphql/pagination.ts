@@ -5,6 +5,12 @@ import { InvalidInputException } from '../common/invalid-input.exception.js';
 /** The largest page any list serves; asking for more is an error, not a silent cut. */
 export const MAX_PAGE_SIZE = 500;
 
+/**
+ * A row id (a bigint identity) as a cursor holds it: at most 18 digits, so the value always fits
+ * PostgreSQL's bigint and a forged one is a bad cursor, not a failed cast in the database.
+ */
+export const ROW_ID_PATTERN = /^\d{1,18}$/;
+
 /** A cursor position: the values of the list's sort key for one row, in sort order. */
 export type CursorKey = readonly (string | number)[];
 

@@ -4,7 +4,7 @@ import { AuditAs } from '../audit/audit-as.decorator.js';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import { RequireRole } from '../auth/require-role.decorator.js';
 import { InvalidInputException } from '../common/invalid-input.exception.js';
-import { decodeCursor, pageSize, toPage, type Page } from '../graphql/pagination.js';
+import { decodeCursor, pageSize, ROW_ID_PATTERN, toPage, type Page } from '../graphql/pagination.js';
 import { WebhookDeliveriesArgs, WebhookDeliveryModel, WebhookDeliveryPageModel, WebhookDeliveryStateModel, WebhookFormatModel, WebhookModel } from './dtos/webhook.model.js';
 import { WebhookRepository, type WebhookRecord } from './webhook.repository.js';
 import { displayUrl, WebhooksService } from './webhooks.service.js';
@@ -54,7 +54,7 @@ export class WebhooksResolver {
     const first = pageSize(args.first);
     if (args.webhookId != null && !UUID.test(args.webhookId)) throw new InvalidInputException('webhookId', 'expected a webhook id (UUID)');
     const after = args.after ? decodeCursor(args.after, ['string']) : undefined;
-    if (after && !/^\d{1,19}$/.test(after[0] as string)) throw new InvalidInputException('after', 'is not a cursor of this list');
+    if (after && !ROW_ID_PATTERN.test(after[0] as string)) throw new InvalidInputException('after', 'is not a cursor of this list');
     const { rows, total } = await this.repository.deliveries(
       { webhookId: args.webhookId ?? undefined, state: args.state ?? undefined },
       first + 1,
