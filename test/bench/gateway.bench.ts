@@ -327,6 +327,7 @@ try {
       `hub_admission_waiting_peak=${metric('flotilla_agent_admission_waiting_peak')}`,
       `hub_admission_refused=${metric('flotilla_agent_admission_refused')}`,
       `hub_statuses_committed_total=${metric('flotilla_agent_statuses_committed')}`,
+      `hub_reads_paused=${metric('flotilla_agent_reads_paused')}`,
       `change_to_all_acked_ms=${changed.changeToAckedMs}`,
       `sync_returned_ms=${changed.syncMs}`,
       `push_to_all_acked_ms=${changed.deliveryMs}`,

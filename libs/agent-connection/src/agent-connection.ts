@@ -174,6 +174,12 @@ export class AgentConnection {
       {
         ...grpcChannelOptions('agent'),
         'grpc.use_local_subchannel_pool': 1,
+        // No retries (a broken stream is reopened by this class, from one place), and no retry
+        // buffer: with one, grpc-js reports up to 1 MiB of messages per call as written before
+        // they reach the transport, so write() never pushes back and the newest-report-per-bundle
+        // queue is bypassed by a hidden one that keeps every report.
+        'grpc.enable_retries': 0,
+        'grpc.per_rpc_retry_buffer_size': 0,
         ...(this.options.tlsServerName ? { 'grpc.ssl_target_name_override': this.options.tlsServerName, 'grpc.default_authority': this.options.tlsServerName } : {}),
       },
     );

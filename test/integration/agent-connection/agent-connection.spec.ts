@@ -186,6 +186,33 @@ describe('AgentConnection against a hub over mutual TLS', () => {
     expect(written).toEqual(['web', 'web', 'db', 'marker']);
   });
 
+  it('pushes back when the hub stops reading: reports wait in its own queue (newest per bundle), not in the transport', async () => {
+    const written: string[] = [];
+    const { connection, reconciler } = await agent({ observer: { statusSent: (bundle) => written.push(bundle) } });
+    await connection.start();
+    await until(() => connection.connected, 'the Welcome');
+    hub.latest!.call.pause(); // as the hub does while its status ingestion is backlogged
+    const report = (bundle: string, reason: string) => ({ ...bundleReport(bundle, 'Applied'), reason: reason.padEnd(4_096, '.') });
+    const bundles = Array.from({ length: 400 }, (_, i) => `b-${i}`);
+    for (const bundle of bundles) reconciler.emit(report(bundle, 'first'));
+    let stableSince = { count: -1, at: Date.now() };
+    await until(() => {
+      if (written.length !== stableSince.count) stableSince = { count: written.length, at: Date.now() };
+      return Date.now() - stableSince.at > 300;
+    }, 'the writes to stop');
+    // 1.6 MB of reports, and only the flow-control window's worth (and the socket's) was written:
+    // a transport that kept buffering (grpc-js's retry buffer takes 1 MiB per call) would have taken ~250.
+    expect(written.length).toBeLessThan(100);
+    const waiting = bundles.filter((bundle) => !written.includes(bundle));
+    for (const bundle of waiting) reconciler.emit(report(bundle, 'second'));
+    hub.latest!.call.resume();
+    await until(() => written.length === bundles.length, 'every bundle’s report to be written');
+    await until(() => hub.received('status').length === bundles.length, 'every report at the hub');
+    // Each bundle's report crossed once: those written before the pause as they were, the others only in their newest form.
+    const reasons = new Map(hub.received('status').map((status) => [status.bundle, status.reason.replace(/\.+$/, '')]));
+    expect(bundles.filter((bundle) => reasons.get(bundle) === 'second')).toEqual(waiting);
+  });
+
   it('reopens from one place: exactly one stream per attempt, with bounded backoff reset by a Welcome', async () => {
     hub.heartbeatIntervalMs = 20;
     hub.behaviour = 'fail-after-hello';

@@ -1,7 +1,7 @@
 import { Change, Health, Phase, type BundleStatus, type ResourceStatus } from '@flotilla/protocol';
 import { dataSourceOptions, migrateUp } from '@flotilla/database';
 import { DataSource } from 'typeorm';
-import { StatusIngester } from '../../../apps/hub/src/agent-gateway/status-ingester.js';
+import { MAX_HISTORY_PER_KEY, STATUS_BACKLOG_LIMIT, StatusIngester } from '../../../apps/hub/src/agent-gateway/status-ingester.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 /** The status ingester against real PostgreSQL (real migrations): group commit, history, and batches nobody can poison. */
@@ -162,5 +162,27 @@ describe('StatusIngester', () => {
     ingester.status(status(e, 1n, Health.HEALTH_HEALTHY, { resources: [] }));
     await ingester.flush();
     expect(await stored(e)).toEqual([expect.objectContaining({ message: 'second' })]);
+  });
+
+  it('is backlogged once a write’s worth of statuses waits (each deployment counting its newest 64), and relieved when they are taken into a write', async () => {
+    // Deployments of clusters that do not exist: the write drops them, which is all this test needs of it.
+    const flapping = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    let deployments = 0;
+    while (!ingester.backlogged && deployments < 1_000) {
+      for (let seq = 1n; seq <= 100n; seq++) ingester.status(status(flapping(deployments), seq, seq % 2n === 0n ? Health.HEALTH_HEALTHY : Health.HEALTH_PROGRESSING));
+      deployments++;
+    }
+    expect(deployments).toBe(Math.ceil(STATUS_BACKLOG_LIMIT / MAX_HISTORY_PER_KEY));
+    const relieved: string[] = [];
+    ingester.whenRelieved(() => relieved.push('first'));
+    ingester.whenRelieved(() => relieved.push('second'));
+    expect(relieved).toEqual([]);
+    const writing = ingester.flush();
+    expect(relieved).toEqual(['first', 'second']);
+    expect(ingester.backlogged).toBe(false);
+    await writing;
+    ingester.status(status(flapping(0), 101n, Health.HEALTH_DEGRADED));
+    await ingester.flush();
+    expect(relieved).toHaveLength(2); // once each, not at every write
   });
 });

@@ -46,6 +46,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   private shuttingDown = false;
   readonly admission = new AdmissionGate(ADMISSION_ACTIVE, ADMISSION_WAITING);
   private refusedAdmissions = 0;
+  private pausedReads = 0;
   readonly heartbeatIntervalMs: number;
 
   constructor(
@@ -72,6 +73,11 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   /** Connects refused because the admission queue was full. */
   get admissionRefused(): number {
     return this.refusedAdmissions;
+  }
+
+  /** Times a stream's reading was paused because status ingestion was backlogged. */
+  get readsPaused(): number {
+    return this.pausedReads;
   }
 
   /** The live session of a cluster, if any (tests and the fleet summary read it). */
@@ -191,6 +197,10 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
           // A status of a generation this stream never saw is invented: dropped, it can never poison a batch.
           if (bundleId && body.value.generation <= session.knownGeneration(body.value.bundle)) {
             this.ingester.status({ bundleId, clusterId, stream: session.stream, seq: message.seq, status: body.value });
+            if (this.ingester.backlogged && session.pauseReading()) {
+              this.pausedReads++;
+              this.ingester.whenRelieved(() => session.resumeReading());
+            }
           }
           break;
         }
@@ -294,6 +304,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
     const limit = this.heartbeatIntervalMs * MISSED_HEARTBEATS_BEFORE_DISCONNECTED;
     const seen: { session: AgentSession; recordedBefore: number }[] = [];
     for (const session of [...this.sessions.values()]) {
+      if (session.isReadingPaused) continue; // the hub is not reading it: its silence says nothing
       if (now - session.lastSeen > limit) session.close(grpc.status.DEADLINE_EXCEEDED, `no message for ${MISSED_HEARTBEATS_BEFORE_DISCONNECTED} heartbeat intervals`);
       else if (session.lastSeen - session.recordedSeen >= this.heartbeatIntervalMs) {
         seen.push({ session, recordedBefore: session.recordedSeen });

@@ -7,6 +7,7 @@ import type { OutgoingHubMessage } from './hub-message.codec.js';
 /** A stream whose socket takes `room` writes before it pushes back, until drain() empties it. */
 class FakeCall extends EventEmitter {
   readonly written: string[] = [];
+  readonly reading: string[] = [];
   private buffered = 0;
 
   constructor(private readonly room: number) {
@@ -26,6 +27,14 @@ class FakeCall extends EventEmitter {
 
   end(): void {
     this.emit('close');
+  }
+
+  pause(): void {
+    this.reading.push('pause');
+  }
+
+  resume(): void {
+    this.reading.push('resume');
   }
 }
 
@@ -83,5 +92,24 @@ describe('AgentSession', () => {
     expect(call.written).toEqual(['web@1']);
     expect(closed).toEqual([session]);
     expect(session.isOpen).toBe(false);
+  });
+
+  it('pauses reading once until resumed, counts no silence from the pause, and never resumes a closed stream', () => {
+    const { call, session } = open(10);
+    session.lastSeen = 0;
+    expect(session.pauseReading()).toBe(true);
+    expect(session.pauseReading()).toBe(false);
+    expect(session.isReadingPaused).toBe(true);
+    session.resumeReading();
+    session.resumeReading();
+    expect(call.reading).toEqual(['pause', 'resume']);
+    expect(session.isReadingPaused).toBe(false);
+    expect(Date.now() - session.lastSeen).toBeLessThan(1_000);
+
+    expect(session.pauseReading()).toBe(true);
+    call.end();
+    session.resumeReading();
+    expect(session.pauseReading()).toBe(false);
+    expect(call.reading).toEqual(['pause', 'resume', 'pause']);
   });
 });

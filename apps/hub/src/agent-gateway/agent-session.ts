@@ -27,6 +27,7 @@ export class AgentSession {
   /** Set while the stream pushes back: the queue waits for 'drain'. */
   private draining = false;
   private closed = false;
+  private readingPaused = false;
   /** Messages written to the stream (tests count them). */
   written = 0;
 
@@ -53,6 +54,30 @@ export class AgentSession {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** The hub has stopped reading this stream (see pauseReading): its silence is the hub's doing. */
+  get isReadingPaused(): boolean {
+    return this.readingPaused;
+  }
+
+  /**
+   * Stops reading the agent's messages until resumeReading(): grpc-js stops taking frames, HTTP/2
+   * flow control fills, and the agent's writes push back, so it keeps its newest report per bundle
+   * instead of the hub holding every one. False if it was already paused (or closed).
+   */
+  pauseReading(): boolean {
+    if (this.readingPaused || this.closed) return false;
+    this.readingPaused = true;
+    this.call.pause();
+    return true;
+  }
+
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    this.lastSeen = Date.now(); // silence while paused was the hub's own doing
+    if (!this.closed) this.call.resume();
   }
 
   /** Writes now (control messages such as Welcome), bypassing the per-bundle queue. */

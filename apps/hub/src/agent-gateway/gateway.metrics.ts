@@ -24,6 +24,7 @@ export class GatewayMetrics {
     gauge('flotilla_agent_admission_waiting', 'Connecting agents waiting for their certificate check or Hello.', () => gateway.admission.waiting);
     gauge('flotilla_agent_admission_waiting_peak', 'The longest the admission queue has been since the process started.', () => gateway.admission.peakWaiting);
     gauge('flotilla_agent_admission_refused', 'Connects refused since the process started because the admission queue was full.', () => gateway.admissionRefused);
+    gauge('flotilla_agent_reads_paused', 'Times an agent stream was left unread until status ingestion caught up, since the process started.', () => gateway.readsPaused);
     gauge('flotilla_agent_statuses_committed', 'Bundle statuses whose latest state was committed since the process started.', () => ingester.committedStatuses);
     gauge('flotilla_agent_status_history_committed', 'Status history rows committed since the process started.', () => ingester.committedHistory);
   }

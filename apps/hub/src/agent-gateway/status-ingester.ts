@@ -17,11 +17,17 @@ export type { ReceivedAck, ReceivedStatus } from './status-upsert.sql.js';
 const GATHER_MS = 20;
 /** Rows per statement; a larger backlog is written as several statements. */
 const MAX_STATEMENT_ROWS = 2_000;
+/**
+ * Statuses waiting behind the write in flight at which the ingester is backlogged: the gateway then
+ * stops reading the streams that keep sending until the next batch is taken, so the agents' own
+ * queues (newest report per bundle) absorb the surplus and the hub's memory stays bounded.
+ */
+export const STATUS_BACKLOG_LIMIT = 20_000;
 /** Pending rows that force a write even while one is in flight (memory stays bounded). */
-const MAX_PENDING_ROWS = 20_000;
+const MAX_PENDING_ROWS = 2 * STATUS_BACKLOG_LIMIT;
 const RETRY_MS = 1_000;
 /** Statuses one deployment may gather between two writes for history (an agent flapping faster loses the oldest ones). */
-const MAX_HISTORY_PER_KEY = 64;
+export const MAX_HISTORY_PER_KEY = 64;
 
 /** One deployment's statuses waiting to be written. */
 interface Pending {
@@ -56,6 +62,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 export class StatusIngester implements OnApplicationShutdown {
   private readonly logger = new Logger(StatusIngester.name);
   private statuses = new Map<string, Pending>();
+  /** History entries in `statuses`: every status received and not yet taken into a write. */
+  private pendingStatuses = 0;
+  private relievedListeners: (() => void)[] = [];
   private acks = new Map<string, ReceivedAck>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -75,6 +84,16 @@ export class StatusIngester implements OnApplicationShutdown {
     return this.historyWritten;
   }
 
+  /** Too much is waiting behind the write in flight: whoever can, should stop sending until relieved. */
+  get backlogged(): boolean {
+    return this.pendingStatuses >= STATUS_BACKLOG_LIMIT;
+  }
+
+  /** Calls `listener` once, when the next batch is taken for writing (the backlog is then empty). */
+  whenRelieved(listener: () => void): void {
+    this.relievedListeners.push(listener);
+  }
+
   ack(ack: ReceivedAck): void {
     this.putAck(ack);
     this.schedule();
@@ -92,7 +111,9 @@ export class StatusIngester implements OnApplicationShutdown {
     const statuses = [...this.statuses.values()];
     const acks = [...this.acks.values()];
     this.statuses = new Map();
+    this.pendingStatuses = 0;
     this.acks = new Map();
+    this.relieve();
     this.writing++;
     this.flushing = this.flushing
       .then(() => this.write(statuses, acks))
@@ -114,6 +135,12 @@ export class StatusIngester implements OnApplicationShutdown {
     await this.flush();
   }
 
+  private relieve(): void {
+    const listeners = this.relievedListeners;
+    this.relievedListeners = [];
+    for (const listener of listeners) listener();
+  }
+
   private get pending(): number {
     return this.statuses.size + this.acks.size;
   }
@@ -129,13 +156,18 @@ export class StatusIngester implements OnApplicationShutdown {
     const current = this.statuses.get(key);
     if (!current) {
       this.statuses.set(key, { latest: status, history: [historyEntryOf(status)] });
+      this.pendingStatuses++;
       return;
     }
     if (!newer(status, current.latest)) return; // stale: a newer one is already waiting
     current.latest = status;
     // Every status goes to the statement: it decides which change something, against the stored one.
     current.history.push(historyEntryOf(status));
-    if (current.history.length > MAX_HISTORY_PER_KEY) current.history.shift();
+    this.pendingStatuses++;
+    if (current.history.length > MAX_HISTORY_PER_KEY) {
+      current.history.shift();
+      this.pendingStatuses--;
+    }
   }
 
   /** A batch whose write failed goes back in front of what arrived meanwhile. */
@@ -144,10 +176,13 @@ export class StatusIngester implements OnApplicationShutdown {
     const arrived = this.statuses.get(key);
     if (!arrived) {
       this.statuses.set(key, failed);
+      this.pendingStatuses += failed.history.length;
       return;
     }
     const joined = [...failed.history, ...arrived.history].sort((a, b) => (a.generation !== b.generation ? cmp(a.generation, b.generation) : a.stream !== b.stream ? cmp(a.stream, b.stream) : cmp(a.seq, b.seq)));
-    this.statuses.set(key, { latest: newer(arrived.latest, failed.latest) ? arrived.latest : failed.latest, history: joined.slice(-MAX_HISTORY_PER_KEY) });
+    const history = joined.slice(-MAX_HISTORY_PER_KEY);
+    this.pendingStatuses += history.length - arrived.history.length;
+    this.statuses.set(key, { latest: newer(arrived.latest, failed.latest) ? arrived.latest : failed.latest, history });
   }
 
   private schedule(): void {
