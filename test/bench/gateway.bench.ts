@@ -9,8 +9,8 @@
 //   status messages committed per second (each flips an applied bundle's health: a real change,
 //   with its 20 resource entries; latest state and history both written; a bundle's next flip
 //   waits until its last one is written, so every status counted crossed the wire), and which PostgreSQL;
-//   the CPU the hub and the simulators spent on each status of the storm (from /proc: comparable
-//   across machines and loads, where the rate is not);
+//   the CPU the hub, the simulators and PostgreSQL (every process named postgres) spent on each
+//   status of the storm (from /proc: comparable across machines and loads, where the rate is not);
 //   the raw baselines in the same run — a bare grpc-js server (in a process of its own, like the
 //   hub) writing the same bytes to as many TLS streams, with its RSS per stream measured as the
 //   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
@@ -27,7 +27,7 @@ import { startBenchHubProcess } from '../support/bench-hub.js';
 import { LineChild, until } from './line-child.js';
 import { rawFanoutTls } from './raw-fanout.js';
 import { integerOption, loadavg } from './bench-args.mjs';
-import { cpuMs } from './process-cpu.mjs';
+import { cpuMs, cpuMsBetween, cpuMsByProcess } from './process-cpu.mjs';
 
 const agents = integerOption('agents', 100);
 const stormRate = integerOption('storm-rate', 30_000);
@@ -192,7 +192,7 @@ try {
   const latestBeforeStorm = await hubMetric(hub.url, 'flotilla_agent_statuses_committed');
   // CPU over the storm, per status: what each side costs, whatever else the machine's cores were doing.
   const simulatorsCpu = async (): Promise<number> => (await Promise.all(simulators.map((s) => cpuMs(s.child.pid!)))).reduce((a, b) => a + b, 0);
-  const cpuBeforeStorm = { hub: await cpuMs(hub.process.child.pid!), simulators: await simulatorsCpu() };
+  const cpuBeforeStorm = { hub: await cpuMs(hub.process.child.pid!), simulators: await simulatorsCpu(), postgres: await cpuMsByProcess('postgres') };
   const stormStarted = Date.now();
   for (const s of simulators) s.send({ storm: { ratePerSecond: Math.ceil(stormRate / processes), durationMs: stormMs } });
   type Stormed = { sent: number; heldBack: number; unsent: number; ms: number };
@@ -216,7 +216,11 @@ try {
     'the storm to be committed',
     stormMs + 120_000,
   );
-  const stormCpuMs = { hub: (await cpuMs(hub.process.child.pid!)) - cpuBeforeStorm.hub, simulators: (await simulatorsCpu()) - cpuBeforeStorm.simulators };
+  const stormCpuMs = {
+    hub: (await cpuMs(hub.process.child.pid!)) - cpuBeforeStorm.hub,
+    simulators: (await simulatorsCpu()) - cpuBeforeStorm.simulators,
+    postgres: cpuMsBetween(cpuBeforeStorm.postgres, await cpuMsByProcess('postgres')),
+  };
   const stormSent = stormed().reduce((n, x) => n + x.sent, 0);
   const stormHeldBack = stormed().reduce((n, x) => n + x.heldBack, 0);
   const stormUnsent = stormed().reduce((n, x) => n + x.unsent, 0);
@@ -232,6 +236,7 @@ try {
   console.log(`storm: ${stormSent} statuses written (${stormedBy.join('; ')}; asked ${stormRate}/s for ${stormMs} ms), ${committed} committed with history in ${ingestSeconds.toFixed(2)} s (${resourcesPerRow} resources each)`);
 
   const rssFinal = await hub.rssBytes();
+  const heapFinal = await hubMetric(hub.url, 'nodejs_heap_size_used_bytes');
   const metrics = await (await fetch(`${hub.url}/metrics`)).text();
   const metric = (name: string): string => new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? 'n/a';
   await Promise.all(simulators.map((s) => s.stop()));
@@ -348,6 +353,7 @@ try {
       `raw_rss_per_stream_kb=${((rawRssAtN - rawRssAt0) / 1024 / agents).toFixed(0)}`,
       `hub_heap_used_at_0_mb=${(heapAt0 / 1048576).toFixed(0)}`,
       `hub_heap_used_at_n_mb=${(heapAtN / 1048576).toFixed(0)}`,
+      `hub_heap_used_after_storm_mb=${(heapFinal / 1048576).toFixed(0)}`,
       `hub_heap_used_per_agent_kb=${((heapAtN - heapAt0) / 1024 / agents).toFixed(0)}`,
       `hub_external_per_agent_kb=${((externalAtN - externalAt0) / 1024 / agents).toFixed(0)}`,
       `storm_sent=${stormSent}`,
@@ -358,6 +364,8 @@ try {
       `statuses_committed_per_s=${ingestRate.toFixed(0)}`,
       `storm_hub_cpu_us_per_status=${((stormCpuMs.hub * 1000) / Math.max(1, committed)).toFixed(0)}`,
       `storm_simulators_cpu_us_per_status=${((stormCpuMs.simulators * 1000) / Math.max(1, stormSent)).toFixed(0)}`,
+      `storm_postgres_cpu_us_per_status=${((stormCpuMs.postgres * 1000) / Math.max(1, committed)).toFixed(0)}`,
+      `storm_s=${ingestSeconds.toFixed(2)}`,
       `raw_upsert_rows_per_s=${rawIngestRate.toFixed(0)}`,
       `raw_upsert_batch_rows=${batchRows}`,
       `statuses_per_deployment_per_batch=${perDeployment}`,

@@ -185,4 +185,23 @@ describe('StatusIngester', () => {
     await ingester.flush();
     expect(relieved).toHaveLength(2); // once each, not at every write
   });
+
+  it('writes a large backlog as several statements of at most 10,000 statuses, losing none', async () => {
+    const ids: string[] = (await dataSource.query(`INSERT INTO clusters (name) SELECT 'bulk-' || n FROM generate_series(1, 200) AS n RETURNING id::text AS id`)).map((row: { id: string }) => row.id);
+    const statements: number[] = [];
+    const counting = {
+      query: (sql: string, parameters?: unknown[]) => {
+        if (sql.includes('bundle_status_history')) statements.push((parameters?.[15] as string).split(',').length);
+        return dataSource.query(sql, parameters);
+      },
+    } as unknown as DataSource;
+    const bulk = new StatusIngester(counting);
+    for (const id of ids) for (let seq = 1n; seq <= 64n; seq++) bulk.status(status(id, seq, seq % 2n === 0n ? Health.HEALTH_HEALTHY : Health.HEALTH_PROGRESSING));
+    await bulk.flush();
+    expect(statements.reduce((a, b) => a + b, 0)).toBe(200 * 64);
+    expect(statements.length).toBe(2);
+    expect(Math.max(...statements)).toBeLessThanOrEqual(10_000);
+    expect(bulk.committedHistory).toBe(200 * 64);
+    expect(bulk.committedStatuses).toBe(200);
+  });
 });

@@ -8,6 +8,7 @@ import type { OutgoingHubMessage } from './hub-message.codec.js';
 class FakeCall extends EventEmitter {
   readonly written: string[] = [];
   readonly reading: string[] = [];
+  readonly _readableState = { highWaterMark: 16 };
   private buffered = 0;
 
   constructor(private readonly room: number) {
@@ -111,5 +112,9 @@ describe('AgentSession', () => {
     session.resumeReading();
     expect(session.pauseReading()).toBe(false);
     expect(call.reading).toEqual(['pause', 'resume', 'pause']);
+  });
+
+  it('lets a paused stream read ahead by one message, not a stream’s default sixteen', () => {
+    expect(open(10).call._readableState.highWaterMark).toBe(1);
   });
 });

@@ -18,6 +18,12 @@ const GATHER_MS = 20;
 /** Rows per statement; a larger backlog is written as several statements. */
 const MAX_STATEMENT_ROWS = 2_000;
 /**
+ * Statuses (history candidates) per statement. Ten thousand agents resuming at once can bring
+ * dozens of statuses each: one statement for all of them would hold the event loop while it is
+ * built and commit nothing for many seconds.
+ */
+const MAX_STATEMENT_STATUSES = 10_000;
+/**
  * Statuses waiting behind the write in flight at which the ingester is backlogged: the gateway then
  * stops reading the streams that keep sending until the next batch is taken, so the agents' own
  * queues (newest report per bundle) absorb the surplus and the hub's memory stays bounded.
@@ -46,6 +52,24 @@ const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Deployments in statement-sized groups: at most MAX_STATEMENT_ROWS of them, and MAX_STATEMENT_STATUSES statuses (one deployment's are never split). */
+function statusStatements(pending: readonly Pending[]): Pending[][] {
+  const out: Pending[][] = [];
+  let current: Pending[] = [];
+  let statuses = 0;
+  for (const deployment of pending) {
+    if (current.length > 0 && (current.length >= MAX_STATEMENT_ROWS || statuses + deployment.history.length > MAX_STATEMENT_STATUSES)) {
+      out.push(current);
+      current = [];
+      statuses = 0;
+    }
+    current.push(deployment);
+    statuses += deployment.history.length;
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
 
@@ -195,7 +219,7 @@ export class StatusIngester implements OnApplicationShutdown {
     for (const batch of chunks(acks, MAX_STATEMENT_ROWS)) {
       await this.dataSource.query(ACK_UPSERT_SQL, [batch.map((a) => a.bundleId), batch.map((a) => a.clusterId), batch.map((a) => a.generation.toString())]);
     }
-    for (const batch of chunks(statuses, MAX_STATEMENT_ROWS)) {
+    for (const batch of statusStatements(statuses)) {
       const [result] = (await this.dataSource.query(STATUS_UPSERT_SQL, statusUpsertParameters(batch))) as StatusUpsertResult[];
       this.latestWritten += result?.latest ?? 0;
       this.historyWritten += result?.history ?? 0;
