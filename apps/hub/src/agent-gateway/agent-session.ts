@@ -49,7 +49,7 @@ export class AgentSession {
     // A paused Node stream still reads ahead up to its high-water mark: 16 decoded messages per
     // stream in object mode, which across 10,000 paused agents is gigabytes. One is enough: while
     // flowing, each message is handed on as it arrives and the mark is never reached.
-    (call as unknown as { _readableState?: { highWaterMark: number } })._readableState!.highWaterMark = 1;
+    (call as unknown as { _readableState: { highWaterMark: number } })._readableState.highWaterMark = 1;
     const finish = () => this.markClosed();
     call.on('close', finish);
     call.on('error', finish);

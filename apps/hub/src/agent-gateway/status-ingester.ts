@@ -29,7 +29,7 @@ const MAX_STATEMENT_STATUSES = 10_000;
  * queues (newest report per bundle) absorb the surplus and the hub's memory stays bounded.
  */
 export const STATUS_BACKLOG_LIMIT = 20_000;
-/** Pending rows that force a write even while one is in flight (memory stays bounded). */
+/** Deployments and acks waiting that force a write even while one is in flight (memory stays bounded). */
 const MAX_PENDING_ROWS = 2 * STATUS_BACKLOG_LIMIT;
 const RETRY_MS = 1_000;
 /** Statuses one deployment may gather between two writes for history (an agent flapping faster loses the oldest ones). */
