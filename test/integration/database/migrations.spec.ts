@@ -53,4 +53,13 @@ describe('migrations on a real PostgreSQL', () => {
     await log.append({ actor: 'new', action: 'after', arguments: {}, outcome: 'succeeded' });
     expect(await log.verify()).toMatchObject({ valid: true, records: 3 });
   });
+
+  it('leaves room on bundle_statuses pages for HOT updates, and takes it back on the way down', async () => {
+    const options = async () => (await dataSource.query(`SELECT reloptions FROM pg_class WHERE relname = 'bundle_statuses'`))[0].reloptions as string[] | null;
+    expect(await options()).toEqual(['fillfactor=50']);
+    while ((await appliedMigrations(dataSource)).includes('StatusFillfactor1763910000000')) await migrateDown(dataSource);
+    expect(await options()).toBeNull();
+    await migrateUp(dataSource);
+    expect(await options()).toEqual(['fillfactor=50']);
+  });
 });

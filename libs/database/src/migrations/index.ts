@@ -11,6 +11,7 @@ import { ListIndexes1763890000000 } from './1763890000000-list-indexes.migration
 import { BundleTargetsDigest1763895000000 } from './1763895000000-bundle-targets-digest.migration.js';
 import { StatusResourcesDigest1763900000000 } from './1763900000000-status-resources-digest.migration.js';
 import { StatusHistoryCascade1763905000000 } from './1763905000000-status-history-cascade.migration.js';
+import { StatusFillfactor1763910000000 } from './1763910000000-status-fillfactor.migration.js';
 
 /** Every migration, oldest first. Landed migrations are never edited; add a new one instead. */
-export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000, AuditChain1763850000000, Rollouts1763860000000, Events1763870000000, BundleSuspensions1763880000000, ListIndexes1763890000000, BundleTargetsDigest1763895000000, StatusResourcesDigest1763900000000, StatusHistoryCascade1763905000000];
+export const migrations = [Foundation1763790000000, Sources1763812800000, FleetState1763820000000, AgentIdentity1763830000000, AgentConnections1763840000000, AuditChain1763850000000, Rollouts1763860000000, Events1763870000000, BundleSuspensions1763880000000, ListIndexes1763890000000, BundleTargetsDigest1763895000000, StatusResourcesDigest1763900000000, StatusHistoryCascade1763905000000, StatusFillfactor1763910000000];
