@@ -24,7 +24,8 @@ import { parseAllDocuments } from 'yaml';
 import { STATUS_UPSERT_SQL, statusRowParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
-import { LineChild, until } from './line-child.js';
+import { until } from '../support/until.js';
+import { LineChild } from './line-child.js';
 import { rawFanoutTls } from './raw-fanout.js';
 import { integerOption, loadavg } from './bench-args.mjs';
 import { cpuMs, cpuMsBetween, cpuMsByProcess } from './process-cpu.mjs';
@@ -120,7 +121,7 @@ try {
   }
   const sum = (kind: string, field: string): number => simulators.reduce((total, s) => total + Number(s.latest.get(kind)?.[field] ?? 0), 0);
   const failures = () => `; simulator errors: ${simulators.flatMap((s) => s.errors).slice(0, 5).join(' | ')}`;
-  await until(() => sum('counts', 'connected') >= agents, `all ${agents} agents to connect`, 60_000 + agents * 100, () => `; connected ${sum('counts', 'connected')}${failures()}`);
+  await until(() => sum('counts', 'connected') >= agents, `all ${agents} agents to connect`, 60_000 + agents * 100, { detail: () => `; connected ${sum('counts', 'connected')}${failures()}` });
   const connectS = (performance.now() - connectStarted) / 1000;
   for (const s of simulators) s.send({ watch: { bundle: 'web', above: '0' } });
   await until(() => simulators.every((s) => (s.latest.get('watch')?.watch as { allAtMs?: number } | undefined)?.allAtMs !== undefined), 'every agent to hold the first generation', 120_000);
@@ -144,7 +145,7 @@ try {
     const changeAt = Date.now();
     await hub.gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: added.addSource.source.id });
     const syncedAt = Date.now();
-    await until(() => watchDone().every((w) => w.allAtMs !== undefined), 'every agent to ack the change', 120_000, () => `; acked ${watchDone().reduce((n, w) => n + w.count, 0)}`);
+    await until(() => watchDone().every((w) => w.allAtMs !== undefined), 'every agent to ack the change', 120_000, { detail: () => `; acked ${watchDone().reduce((n, w) => n + w.count, 0)}` });
     const allAckedAt = Math.max(...watchDone().map((w) => w.allAtMs!));
     const output = hub.process.output();
     const push = [...output.matchAll(/desired state changed for (\d+) cluster\(s\), (\d+) connected: pushing \(at (\d+) ms\)/g)].find((m) => Number(m[3]) >= changeAt);
@@ -314,7 +315,7 @@ try {
     rawProcesses.push(LineChild.spawn('raw-fanout-clients.process.ts', { port: rawPort, count, caPem: tls.caPem, keyPem: tls.clientKeyPem, certPem: tls.clientCertPem, concurrency: 32 }));
   }
   let rawConnected = 0;
-  await until(async () => (rawConnected = await rawAsk<number>('connected', 'connected', 10_000)) >= agents, 'the raw clients', 60_000 + agents * 20, () => `; connected ${rawConnected}`);
+  await until(async () => (rawConnected = await rawAsk<number>('connected', 'connected', 10_000)) >= agents, 'the raw clients', 60_000 + agents * 20, { detail: () => `; connected ${rawConnected}` });
   const loadBeforeRaw = await loadavg();
   await rawFanOut(60_000); // warm-up: first writes allocate per-stream buffers (the hub's RSS at N is also taken after a first Desired)
   const rawRssAtN = await rssOf(rawPid);

@@ -7,15 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Polls `check` every 20 ms until it holds; past `timeoutMs` it throws, naming `what` (and `detail()`). */
-export const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, detail: () => string = () => ''): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 /** A child process speaking JSON lines: the driver keeps the latest line of each kind. */
 export class LineChild {
   readonly latest = new Map<string, Record<string, unknown>>();

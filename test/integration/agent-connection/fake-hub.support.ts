@@ -16,6 +16,7 @@ import {
   type HubMessage,
 } from '@flotilla/protocol';
 import { applyPolicySchema, canonicalJson, type KubeObject } from '@flotilla/render';
+import { until as pollUntil } from '../../support/until.js';
 
 export const HUB_NAME = 'flotilla-hub';
 export const CLUSTER_UID = '6c1f2e3d-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
@@ -197,14 +198,8 @@ export function bundleReport(bundle: string, phase: BundleReport['phase'], gener
   return { bundle, generation, phase, health: 'Healthy', terminal: false, drift: { driftedFields: 0, fighting: false }, resources: [], reason: `${bundle} ${phase}`, observedAt: new Date() };
 }
 
-/** Polls until `check` holds, failing with `what` at the deadline. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** The shared `until`, polling every 5 ms: these tests time backoffs of tens of milliseconds. */
+export const until = (check: () => boolean | Promise<boolean>, what: string, deadlineMs = 10_000): Promise<void> => pollUntil(check, what, deadlineMs, { intervalMs: 5 });
 
 /** A temporary directory and a keyring for one test's agent state. */
 export async function stateDir(): Promise<{ dir: string; keyring: EncryptionKeyring; remove(): Promise<void> }> {

@@ -3,14 +3,7 @@ import { CertificateAuthority } from '@flotilla/pki';
 import { AgentGatewayServiceClient, Health, Phase, type AgentMessage } from '@flotilla/protocol';
 import { AgentSession } from '../../../apps/hub/src/agent-gateway/agent-session.js';
 import { GATEWAY_SERVICE, type OutgoingHubMessage } from '../../../apps/hub/src/agent-gateway/hub-message.codec.js';
-
-const until = async (check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> => {
-  const deadline = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-};
+import { until } from '../../support/until.js';
 
 /**
  * The hub's side of status backpressure on a real grpc-js stream over mutual TLS: a paused

@@ -9,6 +9,7 @@ import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.j
 import { sha256Hash, TestAgent, type TestStream } from '../../support/test-agent.js';
 import { queryRows } from '../../support/test-database.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { until } from '../../support/until.js';
 
 const HEARTBEAT_MS = 200;
 
@@ -49,13 +50,6 @@ describe('the agent stream', () => {
     streams.push(stream);
     return stream;
   };
-  const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
 
   beforeAll(async () => {
     repo = await GitRepoFixture.create();
@@ -93,7 +87,7 @@ describe('the agent stream', () => {
       $case: 'status',
       value: { bundle: 'web', generation: desired.generation, phase: Phase.PHASE_APPLIED, health: Health.HEALTH_HEALTHY, terminal: false, drift: { driftedFields: 0, fighting: false }, resources: [], reason: '', observedAtUnixMs: BigInt(Date.now()) },
     });
-    await until(async () => (await sql(`SELECT phase, health, acked_generation::text AS a FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]?.health === 'HEALTHY', 'the status');
+    await until(async () => (await sql(`SELECT phase, health, acked_generation::text AS a FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]?.health === 'HEALTHY', 'the status', 10_000);
     const status = (await sql(`SELECT phase, health, acked_generation::text AS a FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]!;
     expect(status).toEqual({ phase: 'APPLIED', health: 'HEALTHY', a: desired.generation.toString() });
     const viaApi = await hub.graphql<{ cluster: { connection: { state: string; agentVersion: string; kubernetesVersion: string } } }>(
@@ -109,9 +103,9 @@ describe('the agent stream', () => {
 
     // A stale status (an older generation) never overwrites newer state; a marker after it shows it was processed.
     stream.send({ $case: 'status', value: { bundle: 'web', generation: desired.generation - 1n, phase: Phase.PHASE_FAILED, health: Health.HEALTH_DEGRADED, terminal: true, drift: undefined, resources: [], reason: 'stale', observedAtUnixMs: 0n } });
-    await until(async () => (await sql(`SELECT count(*)::int AS n FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]!.n === 1, 'the row');
+    await until(async () => (await sql(`SELECT count(*)::int AS n FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]!.n === 1, 'the row', 10_000);
     stream.send({ $case: 'status', value: { bundle: 'web', generation: desired.generation, phase: Phase.PHASE_APPLIED, health: Health.HEALTH_PROGRESSING, terminal: false, drift: undefined, resources: [], reason: 'marker', observedAtUnixMs: 0n } });
-    await until(async () => (await sql(`SELECT reason FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]!.reason === 'marker', 'the marker');
+    await until(async () => (await sql(`SELECT reason FROM bundle_statuses WHERE cluster_id = $1`, [agent.clusterUid]))[0]!.reason === 'marker', 'the marker', 10_000);
     const history = await sql(`SELECT health, reason FROM bundle_status_history WHERE cluster_id = $1 ORDER BY id`, [agent.clusterUid]);
     expect(history).toEqual([{ health: 'HEALTHY', reason: '' }, { health: 'PROGRESSING', reason: 'marker' }]);
     stream.close();

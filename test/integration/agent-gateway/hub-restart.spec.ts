@@ -9,6 +9,7 @@ import { spawnHub, type HubProcess } from '../../support/hub-process.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { queryRows } from '../../support/test-database.js';
 import { graphqlRequest } from '../../support/test-hub.js';
+import { until } from '../../support/until.js';
 
 const AGENTS = 100;
 
@@ -35,13 +36,6 @@ describe('a hub killed with -9 and started again', () => {
   const events: { at: number; event: FleetEvent }[] = [];
 
   const sql = (text: string, params: unknown[] = []) => queryRows(database, text, params);
-  const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   const acked = (): Promise<Record<string, unknown>[]> =>
     sql(`SELECT b.name AS bundle, s.cluster_id::text AS cluster, s.acked_generation::text AS generation FROM bundle_statuses s JOIN bundles b ON b.id = s.bundle_id ORDER BY 1, 2`);
 
@@ -129,13 +123,13 @@ describe('a hub killed with -9 and started again', () => {
     const fleetRef = fleet;
     const connectedCount = () => fleetRef.agents.filter((a) => a.connection.connected).length;
     await until(() => connectedCount() === AGENTS, 'every agent to connect', 60_000);
-    await until(async () => (await sql(`SELECT count(*)::int AS n FROM bundle_statuses WHERE acked_generation IS NOT NULL`))[0]!.n === 2 * AGENTS, 'every ack in the database');
+    await until(async () => (await sql(`SELECT count(*)::int AS n FROM bundle_statuses WHERE acked_generation IS NOT NULL`))[0]!.n === 2 * AGENTS, 'every ack in the database', 30_000);
     const before = await acked();
     expect(before).toHaveLength(2 * AGENTS);
 
     hub!.child.kill('SIGKILL');
     expect(await hub!.exited).toBe('SIGKILL');
-    await until(() => connectedCount() === 0, 'every agent to notice');
+    await until(() => connectedCount() === 0, 'every agent to notice', 30_000);
     const restartedAt = Date.now();
     ({ url } = await start());
     await until(() => connectedCount() === AGENTS, 'every agent to reconnect', 60_000);
@@ -151,14 +145,14 @@ describe('a hub killed with -9 and started again', () => {
     await repo.commit('change one bundle');
     await gql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { id: source.addSource.source.id });
     const receivedAfter = (bundle: string) => events.filter((e) => e.at >= restartedAt && (e.event.type === 'acked' || e.event.type === 'rejected') && e.event.bundle === bundle);
-    await until(() => new Set(receivedAfter('changes').map((e) => e.event.agent)).size === AGENTS, 'the change to reach every agent');
+    await until(() => new Set(receivedAfter('changes').map((e) => e.event.agent)).size === AGENTS, 'the change to reach every agent', 30_000);
     expect(receivedAfter('stays')).toEqual([]);
     expect(receivedAfter('changes')).toHaveLength(AGENTS); // exactly one Desired each
     // Generations come from one sequence: every new one is above every acked before the kill.
     const highestBefore = before.reduce((max, row) => (BigInt(row.generation as string) > max ? BigInt(row.generation as string) : max), 0n);
     const newAcks = async () =>
       (await sql(`SELECT count(*)::int AS n FROM bundle_statuses s JOIN bundles b ON b.id = s.bundle_id WHERE b.name = 'changes' AND s.acked_generation > $1`, [highestBefore.toString()]))[0]!.n;
-    await until(async () => (await newAcks()) === AGENTS, 'the new acks in the database');
+    await until(async () => (await newAcks()) === AGENTS, 'the new acks in the database', 30_000);
     const after = new Map((await acked()).map((row) => [`${row.bundle}/${row.cluster}`, row.generation]));
     for (const row of before.filter((r) => r.bundle === 'stays')) expect(after.get(`${row.bundle}/${row.cluster}`)).toBe(row.generation);
   }, 180_000);

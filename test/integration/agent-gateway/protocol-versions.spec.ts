@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { queryRows } from '../../support/test-database.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { until } from '../../support/until.js';
 
 const OLD_PROTO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'protocol', 'agent-v0.proto');
 const TLS_OPTIONS = { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost', 'grpc.use_local_subchannel_pool': 1 };
@@ -47,13 +48,6 @@ describe('an agent one protocol version behind', () => {
   const old = definition.flotilla.agent.v1;
 
   const sql = (text: string, params: unknown[] = []) => queryRows(hub.database, text, params);
-  const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
 
   /** Registers with the older message set (no protocol version on the wire). */
   const registerOld = async (name: string): Promise<{ keyPem: string; certificatePem: string }> => {
@@ -115,7 +109,7 @@ describe('an agent one protocol version behind', () => {
   it('is welcomed, receives its Desired, and its ack and status are ingested', async () => {
     const agent = openOld(await registerOld('legacy-1'));
     agent.send({ hello: { agentVersion: 'v0-agent', known: [] } });
-    await until(async () => agent.received.some((m) => m.body === 'desired') || agent.error() !== undefined, 'the Desired');
+    await until(async () => agent.received.some((m) => m.body === 'desired') || agent.error() !== undefined, 'the Desired', 15_000);
     expect(agent.error()).toBeUndefined();
     const welcome = agent.received.find((m) => m.body === 'welcome')!.welcome!;
     expect(welcome.protocolVersion).toBe(1);
@@ -135,7 +129,7 @@ describe('an agent one protocol version behind', () => {
         observedAtUnixMs: String(Date.now()),
       },
     });
-    await until(async () => (await sql(`SELECT health FROM bundle_statuses s JOIN clusters c ON c.id = s.cluster_id WHERE c.name = 'legacy-1'`))[0]?.health === 'HEALTHY', 'the status');
+    await until(async () => (await sql(`SELECT health FROM bundle_statuses s JOIN clusters c ON c.id = s.cluster_id WHERE c.name = 'legacy-1'`))[0]?.health === 'HEALTHY', 'the status', 15_000);
     const [row] = await sql(
       `SELECT s.acked_generation::text AS acked, s.phase, s.terminal, s.drifted_fields, s.resources, k.protocol_version, k.agent_version, k.kubernetes_version, k.state
          FROM bundle_statuses s JOIN clusters c ON c.id = s.cluster_id JOIN cluster_connections k ON k.cluster_id = c.id WHERE c.name = 'legacy-1'`,
@@ -158,20 +152,20 @@ describe('an agent one protocol version behind', () => {
     const identity = await registerOld('legacy-2');
     const first = openOld(identity);
     first.send({ hello: { agentVersion: 'v0-agent', known: [] } });
-    await until(async () => first.received.some((m) => m.body === 'desired'), 'the Desired');
+    await until(async () => first.received.some((m) => m.body === 'desired'), 'the Desired', 15_000);
     const held = first.received.find((m) => m.body === 'desired')!.desired!;
     first.stream.end();
 
     const again = openOld(identity);
     again.send({ hello: { agentVersion: 'v0-agent', known: [{ bundle: 'web', generation: held.generation, hash: held.hash }] } });
-    await until(async () => again.received.some((m) => m.body === 'welcome'), 'the Welcome');
+    await until(async () => again.received.some((m) => m.body === 'welcome'), 'the Welcome', 15_000);
     // A change after the reconnect: the stream is ordered, so if the held generation were sent
     // again it would come before this one.
     await repo.write('web/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {k: v2}\n');
     await repo.commit('v2');
     const synced = await hub.graphql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token: hub.adminToken, variables: { id: sourceId } });
     expect(synced.errors).toBeUndefined();
-    await until(async () => again.received.some((m) => m.body === 'desired'), 'the changed Desired');
+    await until(async () => again.received.some((m) => m.body === 'desired'), 'the changed Desired', 15_000);
     const desired = again.received.filter((m) => m.body === 'desired').map((m) => m.desired!);
     expect(BigInt(desired[0]!.generation)).toBeGreaterThan(BigInt(held.generation));
     expect(desired[0]!.hash).not.toBe(held.hash);
@@ -181,7 +175,7 @@ describe('an agent one protocol version behind', () => {
   it('refuses a version the hub does not speak, saying what to upgrade', async () => {
     const agent = openOld(await registerOld('too-new'));
     agent.send({ hello: { protocolVersion: 2, agentVersion: 'v2-agent', known: [] } });
-    await until(async () => agent.error() !== undefined, 'the refusal');
+    await until(async () => agent.error() !== undefined, 'the refusal', 15_000);
     expect(agent.error()!.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(agent.error()!.details).toBe('protocol version 2 is not supported (this hub speaks 0-1); it is newer than this hub: upgrade the hub first');
     expect(agent.received.some((m) => m.body === 'welcome')).toBe(false);

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { runCli, startCli } from '../../support/run-cli.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { until } from '../../support/until.js';
 
 const DEPLOYMENT = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: web, image: "web:1"}]}}}\n`;
 
@@ -18,13 +19,6 @@ describe('flotilla fleet views (against a running hub)', () => {
   let env: Record<string, string>;
   let revision: string;
   const cli = (args: string[]) => runCli(args, env);
-  const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
   const resources = (driftedFields: number) => [
     {
       group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', change: 'UNCHANGED', health: 'HEALTHY', message: '',
@@ -67,7 +61,7 @@ describe('flotilla fleet views (against a running hub)', () => {
       variables: { input: { name: 'fleet', url: repo.url, ref: 'main', pollIntervalSeconds: 0 } },
     });
     expect(added.errors).toBeUndefined();
-    await until(async () => (await db.query(`SELECT count(*)::int AS n FROM bundle_deployments WHERE desired_generation IS NOT NULL`)).rows[0].n === 2, 'two admitted deployments');
+    await until(async () => (await db.query(`SELECT count(*)::int AS n FROM bundle_deployments WHERE desired_generation IS NOT NULL`)).rows[0].n === 2, 'two admitted deployments', 20_000);
     await report('prod-a', 'HEALTHY');
     await report('prod-b', 'DEGRADED', 3);
   });

@@ -6,6 +6,7 @@ import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.j
 import { runCli, startCli } from '../../support/run-cli.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
 import { reportAsAgents } from '../../support/simulated-agents.js';
+import { until as pollUntil } from '../../support/until.js';
 
 const SPEC = `name: web
 namespace: web
@@ -41,13 +42,9 @@ describe('flotilla rollout (against a running hub)', () => {
   const newest = async (): Promise<Rollout | undefined> =>
     (await hub.graphql<{ rollouts: { nodes: Rollout[] } }>('{ rollouts(bundle: "web", first: 1) { nodes { id phase revision } } }', { token: hub.adminToken })).data
       ?.rollouts.nodes[0];
-  const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await newest())}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  /** Polls with the shared `until`; a timeout also shows the newest state. */
+  const until = (check: () => Promise<boolean>, what: string, timeoutMs = 30_000) =>
+    pollUntil(check, what, timeoutMs, { detail: async () => `: ${JSON.stringify(await newest())}` });
   /** Every agent reports its desired generation Applied and Healthy, as real agents would once they applied it. */
   const simulateAgents = async () => {
     while (simulating) {

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import pg from 'pg';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
+import { until } from '../../support/until.js';
 
 interface Received {
   path: string;
@@ -67,13 +68,6 @@ describe('outgoing webhooks', () => {
         { id: webhookId },
       )
     ).data!.webhookDeliveries;
-  const until = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
   /** What the agent ingester writes when a status reports drifted fields. */
   const reportDrift = (cluster: string, driftedFields: number) =>
     db.query(
@@ -100,7 +94,7 @@ describe('outgoing webhooks', () => {
     }
     const source = await graphql('mutation($input: AddSourceInput!) { addSource(input: $input) { source { id } } }', { input: { name: 'fleet', url: repo.url, ref: 'main', pollIntervalSeconds: 0 } });
     expect(source.errors).toBeUndefined();
-    await until(async () => (await db.query(`SELECT 1 FROM bundles WHERE name = 'web'`)).rowCount === 1, 'the bundle');
+    await until(async () => (await db.query(`SELECT 1 FROM bundles WHERE name = 'web'`)).rowCount === 1, 'the bundle', 15_000);
   });
 
   afterAll(async () => {
@@ -119,7 +113,7 @@ describe('outgoing webhooks', () => {
     expect((stored.rows[0].secret as Buffer).includes(Buffer.from(SECRET))).toBe(false);
 
     await reportDrift('prod-1', 2);
-    await until(() => receiver.at('/drift').length === 3, 'three attempts');
+    await until(() => receiver.at('/drift').length === 3, 'three attempts', 15_000);
     const attempts = receiver.at('/drift');
     expect(new Set(attempts.map((a) => a.body)).size).toBe(1);
     const last = attempts[2]!;
@@ -131,7 +125,7 @@ describe('outgoing webhooks', () => {
     expect(last.headers['x-flotilla-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${last.body}`).digest('hex')}`);
     expect(last.headers['x-flotilla-event']).toBe('drift.detected');
 
-    await until(async () => (await deliveries(added.data!.addWebhook.id)).nodes[0]?.state === 'delivered', 'the delivery to be recorded');
+    await until(async () => (await deliveries(added.data!.addWebhook.id)).nodes[0]?.state === 'delivered', 'the delivery to be recorded', 15_000);
     expect((await deliveries(added.data!.addWebhook.id)).nodes).toEqual([{ kind: 'drift.detected', state: 'delivered', attempts: 3, lastStatus: 200, lastError: null }]);
   });
 
@@ -140,7 +134,7 @@ describe('outgoing webhooks', () => {
     expect(added.data!.addWebhook.url).toBe(`${base}/slack/…`);
     await reportDrift('prod-2', 4); // drift.detected: not asked for
     await reportDrift('prod-2', 0); // drift.cleared
-    await until(() => receiver.at('/slack/T000/B000/XXXX').length === 1, 'the Slack message');
+    await until(() => receiver.at('/slack/T000/B000/XXXX').length === 1, 'the Slack message', 15_000);
     expect(JSON.parse(receiver.at('/slack/T000/B000/XXXX')[0]!.body)).toEqual({ text: '[flotilla] Drift cleared: bundle web on cluster prod-2' });
     expect((await deliveries(added.data!.addWebhook.id)).totalCount).toBe(1);
     // The path of a Slack URL is its credential: the audit log keeps only what the API shows.
@@ -153,7 +147,7 @@ describe('outgoing webhooks', () => {
     receiver.answer('/down', [500, 500, 500, 500]);
     const added = await addWebhook({ url: `${base}/down`, events: ['drift.detected'] });
     await reportDrift('prod-1', 5);
-    await until(async () => (await deliveries(added.data!.addWebhook.id)).nodes[0]?.state === 'failed', 'the delivery to fail');
+    await until(async () => (await deliveries(added.data!.addWebhook.id)).nodes[0]?.state === 'failed', 'the delivery to fail', 15_000);
     expect((await deliveries(added.data!.addWebhook.id)).nodes[0]).toEqual({ kind: 'drift.detected', state: 'failed', attempts: 3, lastStatus: 500, lastError: 'the receiver answered HTTP 500' });
     expect(receiver.at('/down')).toHaveLength(3);
     const failed = await graphql<{ webhookDeliveries: { totalCount: number } }>('{ webhookDeliveries(state: failed) { totalCount } }');

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { GitRepoFixture } from '../../../libs/git/src/testing/git-repo.fixture.js';
 import { startTestHub, type TestHub } from '../../support/test-hub.js';
 import { reportAsAgents } from '../../support/simulated-agents.js';
+import { until as pollUntil } from '../../support/until.js';
 
 const SPEC = (extra = '') => `name: web
 namespace: web
@@ -54,13 +55,9 @@ describe('progressive rollouts', () => {
     const result = await hub.graphql('mutation($id: ID!) { syncSource(id: $id) { lastError } }', { token: hub.adminToken, variables: { id: sourceId } });
     expect(result.errors).toBeUndefined();
   };
-  const until = async (check: () => Promise<boolean>, what: string, timeoutMs = 20_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await rollout())}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
+  /** Polls with the shared `until`; a timeout also shows the newest state. */
+  const until = (check: () => Promise<boolean>, what: string, timeoutMs = 20_000) =>
+    pollUntil(check, what, timeoutMs, { detail: async () => `: ${JSON.stringify(await rollout())}` });
   /**
    * Every agent reports its desired generation Applied and Healthy — except a broken cluster while
    * it is asked to run the new target (it recovers when rolled back to what it ran before).
