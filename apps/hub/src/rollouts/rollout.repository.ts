@@ -78,9 +78,16 @@ export class RolloutRepository {
     }));
   }
 
-  async views(bundleId: string): Promise<ClusterView[]> {
+  /**
+   * The bundle's clusters as the engine sees them, or undefined when the bundle's targets are no
+   * longer `digest`: a sync committed newer targets after the bundle was read. The digest is read in
+   * the same statement as the rows, so views never mix one revision's plan with another's targets
+   * (newer targets judged under a finished rollout of the older content would look like targets
+   * that moved within it, and be admitted at once, past every wave).
+   */
+  async views(bundleId: string, digest: string): Promise<ClusterView[] | undefined> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.desired_revision, d.reason, d.removal,
+      `SELECT b.targets_digest, d.cluster_id, c.labels, coalesce(k.state = 'Connected', false) AS connected, d.target_hash, d.desired_hash, d.desired_revision, d.reason, d.removal,
               s.generation::text AS generation, s.phase, s.health, s.terminal, s.reason AS reported_reason,
               coalesce((b.good_spec->>'suspend')::boolean, false)
                 OR EXISTS (SELECT 1 FROM bundle_suspensions p WHERE p.bundle_name = b.name AND (p.cluster_id IS NULL OR p.cluster_id = d.cluster_id)) AS suspended
@@ -90,6 +97,7 @@ export class RolloutRepository {
         WHERE d.bundle_id = $1`,
       [bundleId],
     );
+    if (rows.some((row) => row.targets_digest !== digest)) return undefined;
     return rows.map((row) => ({
       id: row.cluster_id as string,
       labels: row.labels as Record<string, string>,

@@ -7,6 +7,7 @@ import {
   recordRollback,
   startRollout,
   TERMINAL_PHASES,
+  type ClusterView,
   type RolloutAction,
   type RolloutPlan,
   type RolloutState,
@@ -88,7 +89,9 @@ export class RolloutService implements OnApplicationBootstrap, OnApplicationShut
       this.dataSource.transaction(async (manager) => {
         const active = await this.rollouts.active(bundle.id);
         if (active) throw new RolloutException(RolloutExceptionCode.WrongPhase, `a rollout of ${bundle.name} is already running (${active.phase})`);
-        const state = startRollout(planOf(bundle.rollout), bundle.name, bundle.revision, await this.rollouts.views(bundle.id));
+        const views = await this.rollouts.views(bundle.id, bundle.digest);
+        if (!views) throw new RolloutException(RolloutExceptionCode.WrongPhase, `${bundle.name} changed while the retry was asked for: its new content rolls out on its own`);
+        const state = startRollout(planOf(bundle.rollout), bundle.name, bundle.revision, views);
         await this.rollouts.insert(manager, bundle.id, bundle.revision, bundle.digest, state);
       }),
     );
@@ -162,7 +165,9 @@ export class RolloutService implements OnApplicationBootstrap, OnApplicationShut
   private async step(bundle: RolloutBundle): Promise<void> {
     const started = performance.now();
     const plan = planOf(bundle.rollout);
-    const views = await this.rollouts.views(bundle.id);
+    const views = await this.rollouts.views(bundle.id, bundle.digest);
+    // Newer targets than the bundle this tick read: the next tick reads both anew.
+    if (!views) return;
     let active = await this.rollouts.active(bundle.id);
     const latest = active && active.digest === bundle.digest ? active : await this.rollouts.latest(bundle.id);
     const pinned = latest && latest.digest === bundle.digest && PINNING.has(latest.phase) ? latest : undefined;
@@ -243,7 +248,7 @@ export class RolloutService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** Clusters that never held the pinned bundle (or had it removed) and are targeted now. */
-  private async rendersForNewcomers(bundle: RolloutBundle, pinned: RolloutRecord, views: Awaited<ReturnType<RolloutRepository['views']>>): Promise<LastGoodRender[]> {
+  private async rendersForNewcomers(bundle: RolloutBundle, pinned: RolloutRecord, views: readonly ClusterView[]): Promise<LastGoodRender[]> {
     const newcomers = views.filter((view) => (view.desiredHash === null || view.removed) && view.targetHash !== null && !view.suspended).map((view) => view.id);
     if (newcomers.length === 0) return [];
     const revision = await this.rollouts.lastGoodRevision(bundle.id, pinned.state);
