@@ -39,4 +39,13 @@ describe('DeliveryWindow', () => {
     expect(window.admit(2n, 0)).toBe(false);
     expect(window.admit(1n, 0)).toBe(true); // forgotten: only a catch-up older than the memory could bring it back
   });
+
+  it('forgets exactly the oldest ids, however many times its memory has filled', () => {
+    const window = new DeliveryWindow(0n, { maxRemembered: 3 });
+    for (let id = 1n; id <= 10n; id++) window.admit(id, 0);
+    expect([10n, 9n, 8n].map((id) => window.admit(id, 0))).toEqual([false, false, false]);
+    expect(window.admit(7n, 0)).toBe(true);
+    // 7 took the place of 8, the oldest remembered: 8 is new again, 9 and 10 are not.
+    expect([9n, 10n, 8n].map((id) => window.admit(id, 0))).toEqual([false, false, true]);
+  });
 });

@@ -24,7 +24,12 @@ export class DeliveryWindow {
   private highest: bigint;
   private readonly gaps = new Map<bigint, number>();
   private readonly recent = new Set<bigint>();
-  private readonly recentOrder: bigint[] = [];
+  /**
+   * The remembered ids in delivery order, as a ring: `next` is where the oldest is overwritten. (An
+   * array shifted at the front costs a copy of all 50,000 ids per event once full: 90 µs each.)
+   */
+  private readonly recentOrder: (bigint | undefined)[];
+  private next = 0;
   private readonly gapTtlMs: number;
   private readonly maxGaps: number;
   private readonly maxRemembered: number;
@@ -34,6 +39,7 @@ export class DeliveryWindow {
     this.gapTtlMs = options.gapTtlMs ?? 120_000;
     this.maxGaps = options.maxGaps ?? 10_000;
     this.maxRemembered = options.maxRemembered ?? 50_000;
+    this.recentOrder = new Array<bigint | undefined>(this.maxRemembered);
   }
 
   /** The highest id admitted (or the start). */
@@ -62,11 +68,11 @@ export class DeliveryWindow {
   }
 
   private remember(id: bigint): void {
+    const oldest = this.recentOrder[this.next];
+    if (oldest !== undefined) this.recent.delete(oldest);
+    this.recentOrder[this.next] = id;
+    this.next = (this.next + 1) % this.maxRemembered;
     this.recent.add(id);
-    this.recentOrder.push(id);
-    if (this.recentOrder.length > this.maxRemembered) {
-      this.recent.delete(this.recentOrder.shift()!);
-    }
   }
 
   private trimGaps(now: number): void {
