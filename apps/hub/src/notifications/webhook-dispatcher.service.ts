@@ -7,7 +7,7 @@ import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './sign-webhook.
 import { webhookBody } from './webhook-payload.util.js';
 import { postWebhook } from './webhook-sender.js';
 import { WebhookRepository, type ClaimedDelivery } from './webhook.repository.js';
-import { webhookSecretContext } from './webhooks.service.js';
+import { webhookSecretContext } from './webhook-secret-context.util.js';
 
 const BATCH = 20;
 const POLL_MS = 1_000;
@@ -21,8 +21,11 @@ export function retryDelayMs(attempt: number, baseMs: number, random = Math.rand
 
 /**
  * Sends queued webhook deliveries: signed POSTs, one attempt per claim, retried with exponential
- * backoff until the configured attempts are spent. Woken by every event this hub sees (the
- * delivery row is committed with the event), and by a poll for retries that come due.
+ * backoff until the configured attempts are spent. Woken by every event this hub sees of a kind a
+ * webhook asks for (the delivery row is committed with the event), and by a poll for retries that
+ * come due and for webhooks another replica added (the poll also refreshes the kinds asked for).
+ * A status storm publishes thousands of events a second: waking on those nobody asked for would
+ * run a claim query after each of them.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +36,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private again = false;
   private stopped = false;
   private unwatch: (() => void) | undefined;
+  /** Event kinds some webhook asks for; undefined until read (or after a local change): every event wakes. */
+  private subscribedKinds: ReadonlySet<string> | undefined;
+  /** Moves on each local change, so a read begun before it cannot bring back the kinds from before. */
+  private webhooksVersion = 0;
 
   constructor(
     private readonly deliveries: WebhookRepository,
@@ -42,9 +49,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
-    this.unwatch = this.bus.onPublish(() => this.wake());
+    this.unwatch = this.bus.onPublish((event) => {
+      if (this.subscribedKinds?.has(event.kind) ?? true) this.wake();
+    });
+    this.poll();
     // The delivery log is kept as long as the events it delivered.
     this.retentionTimer = setInterval(() => {
       void this.deliveries
@@ -60,6 +70,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     clearInterval(this.retentionTimer);
     this.unwatch?.();
     await this.running;
+  }
+
+  /** The webhooks changed on this replica: wake on every event until the next poll reads their kinds. */
+  webhooksChanged(): void {
+    this.webhooksVersion++;
+    this.subscribedKinds = undefined;
   }
 
   /** Runs a dispatch pass now (or right after the current one). */
@@ -78,6 +94,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           this.wake();
         }
       });
+  }
+
+  private poll(): void {
+    if (this.stopped) return;
+    const version = this.webhooksVersion;
+    this.deliveries.subscribedKinds().then(
+      (kinds) => {
+        if (version === this.webhooksVersion) this.subscribedKinds = kinds;
+      },
+      (error: Error) => {
+        this.subscribedKinds = undefined;
+        this.logger.error(`reading the webhooks' event kinds failed: ${error.message}`);
+      },
+    );
+    this.wake();
   }
 
   private async pass(): Promise<void> {

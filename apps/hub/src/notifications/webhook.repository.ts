@@ -89,6 +89,12 @@ export class WebhookRepository {
     return rows[0]!.n;
   }
 
+  /** Every event kind at least one webhook asks for. */
+  async subscribedKinds(): Promise<Set<string>> {
+    const rows: { kind: string }[] = await this.dataSource.query(`SELECT DISTINCT unnest(kinds) AS kind FROM webhooks`);
+    return new Set(rows.map((row) => row.kind));
+  }
+
   async list(): Promise<WebhookRecord[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM webhooks ORDER BY created_at, id`);
     return rows.map(toWebhook);

@@ -5,14 +5,13 @@ import { HUB_CONFIG } from '../config/hub-config.token.js';
 import type { HubConfig } from '../config/hub-config.js';
 import { EVENT_KINDS, isEventKind } from '../events/event.types.js';
 import { NotificationException, NotificationExceptionCode } from './notification.exception.js';
+import { WebhookDispatcher } from './webhook-dispatcher.service.js';
 import type { WebhookFormat } from './webhook-payload.util.js';
 import { WebhookRepository, type WebhookRecord } from './webhook.repository.js';
+import { webhookSecretContext } from './webhook-secret-context.util.js';
 
 const MAX_WEBHOOKS = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The context a webhook's secret is sealed with: a ciphertext moved to another webhook does not open. */
-export const webhookSecretContext = (id: string): string => `webhook-secret:${id}`;
 
 const invalid = (argument: string, message: string) => new NotificationException(NotificationExceptionCode.InvalidWebhook, `${argument}: ${message}`, { argument });
 
@@ -21,6 +20,7 @@ const invalid = (argument: string, message: string) => new NotificationException
 export class WebhooksService {
   constructor(
     private readonly webhooks: WebhookRepository,
+    private readonly dispatcher: WebhookDispatcher,
     private readonly keyring: EncryptionKeyring,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
@@ -37,7 +37,9 @@ export class WebhooksService {
     }
     const id = randomUUID();
     const encryptedSecret = this.keyring.encrypt(Buffer.from(input.secret, 'utf8'), webhookSecretContext(id));
-    return this.webhooks.insert(id, { url, format: input.format, kinds, encryptedSecret, createdBy });
+    const added = await this.webhooks.insert(id, { url, format: input.format, kinds, encryptedSecret, createdBy });
+    this.dispatcher.webhooksChanged();
+    return added;
   }
 
   list(): Promise<WebhookRecord[]> {
@@ -48,6 +50,7 @@ export class WebhooksService {
     if (!UUID.test(id)) throw invalid('id', 'expected a webhook id (UUID)');
     const deleted = await this.webhooks.delete(id);
     if (!deleted) throw new NotificationException(NotificationExceptionCode.WebhookNotFound, `no webhook with id ${id}`, { id });
+    this.dispatcher.webhooksChanged();
     return deleted;
   }
 
