@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonObject, type JsonValue } from '../fields/json-value.util.js';
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from '../fields/json-value.util.js';
 import type { ResourceType } from '../schema/resource-type.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ResourceType } from '../schema/resource-type.js';
  */
 export function withBuiltinDefaults(type: ResourceType, obj: JsonObject, allocateClusterIP: () => string): JsonObject {
   if (type.custom) return obj;
-  const out: JsonObject = structuredClone(obj);
+  const out: JsonObject = cloneJson(obj);
   const spec = child(out, 'spec');
   switch (`${type.group}/${type.plural}`) {
     case '/pods':
