@@ -290,7 +290,7 @@ export class AgentGatewayServer implements OnApplicationBootstrap, OnApplication
   private closed(session: AgentSession): void {
     if (this.shuttingDown || this.sessions.get(session.clusterId) !== session) return; // shutting down, or already replaced
     this.sessions.delete(session.clusterId);
-    void this.connections.disconnected([session.clusterId]).catch((error: Error) => this.logger.error(`recording a disconnect failed: ${error.message}`));
+    this.connections.disconnectedSoon(session.clusterId);
   }
 
   /**
