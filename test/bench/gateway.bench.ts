@@ -13,7 +13,8 @@
 //   status of the storm (from /proc: comparable across machines and loads, where the rate is not);
 //   the raw baselines in the same run — a bare grpc-js server (in a process of its own, like the
 //   hub) writing the same bytes to as many TLS streams, with its RSS per stream measured as the
-//   hub's is, and the hub's own UNNEST upsert run directly on the same rows — and the ratios.
+//   hub's is, and the hub's own UNNEST upsert run directly on the same rows, with as many of them
+//   changing a deployment's health (and writing an event) as in the hub's storm — and the ratios.
 // Usage: npm run bench:gateway [-- --agents N] [-- --storm-rate R] [-- --storm-ms MS]
 // FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
 import { readFile } from 'node:fs/promises';
@@ -21,7 +22,7 @@ import { join } from 'node:path';
 import { EncryptionKeyring } from '@flotilla/crypto';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
-import { STATUS_UPSERT_SQL, statusRowParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
+import { STATUS_UPSERT_SQL, statusRowParameters, type HistoryRow, type StatusRow } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { GitRepoFixture } from '../../libs/git/src/testing/git-repo.fixture.js';
 import { startBenchHubProcess } from '../support/bench-hub.js';
 import { until } from '../support/until.js';
@@ -29,6 +30,7 @@ import { LineChild } from './line-child.js';
 import { rawFanoutTls } from './raw-fanout.js';
 import { integerOption, loadavg } from './bench-args.mjs';
 import { cpuMs, cpuMsBetween, cpuMsByProcess } from './process-cpu.mjs';
+import { flipsPerBatch } from './raw-flips.js';
 
 const agents = integerOption('agents', 100);
 const stormRate = integerOption('storm-rate', 30_000);
@@ -70,6 +72,8 @@ const rawProcesses: LineChild[] = [];
 const db = new pg.Client({ connectionString: hub.databaseUrl });
 await db.connect();
 const scalar = async (sql: string, params: unknown[] = []): Promise<string> => String(Object.values((await db.query(sql, params)).rows[0] as object)[0]);
+/** Events written for a deployment's changed latest state: one per latest row a batch left with another health. */
+const deploymentChanges = async (): Promise<number> => Number(await scalar(`SELECT count(*) FROM events WHERE kind = 'bundle-deployment.changed'`));
 try {
   const tokens: string[] = [];
   let caPem = '';
@@ -189,6 +193,7 @@ try {
     60_000,
   );
   const historyBefore = Number(await scalar(`SELECT count(*) FROM bundle_status_history`));
+  const eventsBeforeStorm = await deploymentChanges();
   const loadBeforeStorm = await loadavg();
   const latestBeforeStorm = await hubMetric(hub.url, 'flotilla_agent_statuses_committed');
   // CPU over the storm, per status: what each side costs, whatever else the machine's cores were doing.
@@ -229,6 +234,7 @@ try {
   const ingestSeconds = (lastChangeAt - stormStarted) / 1000;
   const ingestRate = committed / ingestSeconds;
   const latestInStorm = (await hubMetric(hub.url, 'flotilla_agent_statuses_committed')) - latestBeforeStorm;
+  const stormEvents = (await deploymentChanges()) - eventsBeforeStorm;
   // How many statuses of one deployment the hub's batches carried on average: the raw baseline writes the same shape.
   const perDeployment = Math.max(1, Math.round(committed / Math.max(1, latestInStorm)));
   const resourcesPerRow = Number(await scalar(`SELECT min(jsonb_array_length(resources)) FROM bundle_statuses`));
@@ -249,47 +255,46 @@ try {
     )
   ).rows;
   const batchRows = Math.min(rows.length, 2_000);
+  // As many of the raw batches' latest rows change health, and so write an event, as the hub's did (see raw-flips.ts).
+  const changedShare = stormEvents / Math.max(1, latestInStorm);
+  const text = (value: unknown): string => String(value);
+  const healths = rows.map((r) => text(r.health));
+  const seqs = rows.map((r) => BigInt(r.seq as string));
   let rawWritten = 0;
   let round = 0;
+  const rawEventsBefore = await deploymentChanges();
   const rawStarted = performance.now();
   while (rawWritten < committed || performance.now() - rawStarted < 1_000) {
     for (let offset = 0; offset < rows.length; offset += batchRows) {
-      const batch = rows.slice(offset, offset + batchRows);
-      // Each deployment carries `perDeployment` statuses, each flipping health: one history row each.
-      const healthAt = (row: Record<string, unknown>, step: number) => ((round + step) % 2 === 0) === (row.health === 'HEALTHY') ? 'PROGRESSING' : 'HEALTHY';
-      const history = batch.flatMap((row) => Array.from({ length: perDeployment }, (_, step) => ({ row, step })));
-      const text = (value: unknown): string => String(value);
-      const latest = batch.map((r) => ({
-        bundleId: text(r.bundle_id),
-        clusterId: text(r.cluster_id),
-        generation: text(r.generation),
-        stream: text(r.stream),
-        seq: (BigInt(r.seq as string) + BigInt(round + perDeployment)).toString(),
-        phase: text(r.phase),
-        health: healthAt(r, perDeployment - 1),
-        terminal: r.terminal as boolean,
-        driftedFields: r.drifted_fields as number,
-        fighting: r.fighting as boolean,
-        reason: text(r.reason),
-        resourcesJson: text(r.resources),
-        observedAt: new Date(),
-      }));
-      const historyRows = history.map((h) => ({
-        bundleId: text(h.row.bundle_id),
-        clusterId: text(h.row.cluster_id),
-        generation: text(h.row.generation),
-        stream: text(h.row.stream),
-        seq: (BigInt(h.row.seq as string) + BigInt(round + h.step + 1)).toString(),
-        phase: text(h.row.phase),
-        health: healthAt(h.row, h.step),
-        reason: text(h.row.reason),
-      }));
+      const latest: StatusRow[] = [];
+      const historyRows: HistoryRow[] = [];
+      for (let i = offset; i < Math.min(rows.length, offset + batchRows); i++) {
+        const r = rows[i]!;
+        const row = { bundleId: text(r.bundle_id), clusterId: text(r.cluster_id), generation: text(r.generation), stream: text(r.stream), phase: text(r.phase), reason: text(r.reason) };
+        // Each status flips the deployment's health: one history row each.
+        for (let step = flipsPerBatch(perDeployment, changedShare, i, round); step > 0; step--) {
+          healths[i] = healths[i] === 'HEALTHY' ? 'PROGRESSING' : 'HEALTHY';
+          seqs[i]! += 1n;
+          historyRows.push({ ...row, seq: seqs[i]!.toString(), health: healths[i]! });
+        }
+        latest.push({
+          ...row,
+          seq: seqs[i]!.toString(),
+          health: healths[i]!,
+          terminal: r.terminal as boolean,
+          driftedFields: r.drifted_fields as number,
+          fighting: r.fighting as boolean,
+          resourcesJson: text(r.resources),
+          observedAt: new Date(),
+        });
+      }
       const result = await db.query<{ history: number }>(STATUS_UPSERT_SQL, statusRowParameters(latest, historyRows));
       rawWritten += result.rows[0]!.history;
     }
-    round += perDeployment;
+    round++;
   }
   const rawIngestRate = rawWritten / ((performance.now() - rawStarted) / 1000);
+  const rawEvents = (await deploymentChanges()) - rawEventsBefore;
 
   // ── raw fan-out baseline: the same bytes to as many TLS streams from a bare grpc-js server ──
   // The server runs in a process of its own, like the hub, so its fan-out and its RSS are measured the same way.
@@ -370,6 +375,8 @@ try {
       `raw_upsert_rows_per_s=${rawIngestRate.toFixed(0)}`,
       `raw_upsert_batch_rows=${batchRows}`,
       `statuses_per_deployment_per_batch=${perDeployment}`,
+      `storm_events_per_status=${(stormEvents / Math.max(1, committed)).toFixed(2)}`,
+      `raw_events_per_status=${(rawEvents / Math.max(1, rawWritten)).toFixed(2)}`,
       `ingest_ratio=${(ingestRate / rawIngestRate).toFixed(2)}`,
       `postgres="${hub.postgres}"`,
       `load_start=${loadAtStart}`,

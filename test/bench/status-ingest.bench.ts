@@ -4,7 +4,9 @@
 // statuses are handed to the ingester round-robin, each flipping the deployment's health (a real
 // change, so a history row each). It prints `key=value` figures: history rows committed per
 // second through the ingester; the raw baseline — the very statement the ingester runs, fed the
-// same rows directly, batch after batch — and the ratio; and the time per statement.
+// same rows directly, batch after batch — and the ratio; the time per statement; and the events
+// each side wrote per status (a deployment's batch writes an event when it leaves its health
+// changed, so a raw baseline with an even number of flips per deployment writes none, and is cheaper).
 // Usage: npm run bench:ingest [-- --deployments N] [-- --statuses S] [-- --resources R]
 //        [-- --rate PER_S] (default 40,000; 0: unpaced) [-- --changing-resources]
 // FLOTILLA_BENCH_DATABASE_URL (an admin URL) points at an external PostgreSQL; default embedded.
@@ -15,6 +17,7 @@ import { DataSource } from 'typeorm';
 import { StatusIngester, type ReceivedStatus } from '../../apps/hub/src/agent-gateway/status-ingester.js';
 import { historyEntryOf, STATUS_UPSERT_SQL, statusUpsertParameters } from '../../apps/hub/src/agent-gateway/status-upsert.sql.js';
 import { integerOption, loadavg } from './bench-args.mjs';
+import { flipsPerBatch } from './raw-flips.js';
 
 const deployments = integerOption('deployments', 1_000);
 const statuses = integerOption('statuses', 150_000);
@@ -71,6 +74,7 @@ const dataSource = await new DataSource(dataSourceOptions(url.toString())).initi
 const db = new pg.Client({ connectionString: url.toString() });
 await db.connect();
 const scalar = async (sql: string): Promise<number> => Number(Object.values((await db.query(sql)).rows[0] as object)[0]);
+const events = (): Promise<number> => scalar(`SELECT count(*) FROM events`);
 
 try {
   await migrateUp(dataSource);
@@ -91,6 +95,7 @@ try {
 
   // ── through the ingester ──
   const historyBefore = await scalar(`SELECT count(*) FROM bundle_status_history`);
+  const eventsBefore = await events();
   const latestBefore = ingester.committedStatuses;
   const timings: number[] = [];
   const query = dataSource.query.bind(dataSource);
@@ -119,6 +124,7 @@ try {
   await ingester.flush();
   const seconds = (performance.now() - started) / 1_000;
   const committed = (await scalar(`SELECT count(*) FROM bundle_status_history`)) - historyBefore;
+  const ingesterEvents = (await events()) - eventsBefore;
   const latest = ingester.committedStatuses - latestBefore;
   const perDeployment = Math.max(1, Math.round(committed / Math.max(1, latest)));
   dataSource.query = query;
@@ -128,13 +134,16 @@ try {
   // Its parameters are built before the clock starts: the baseline is the database's part alone.
   const batchRows = Math.min(deployments, 2_000);
   const rounds = Math.ceil(committed / (deployments * perDeployment)) + 1;
+  // The same share of latest rows as the ingester's leave a batch with their health changed (and so write an event).
+  const changedShare = ingesterEvents / Math.max(1, latest);
   const rawBatches: unknown[][] = [];
   for (let round = 0; round < rounds; round++) {
     for (let offset = 0; offset < deployments; offset += batchRows) {
       const batch = clusterIds.slice(offset, offset + batchRows).map((clusterId, k) => {
         const i = offset + k;
         const entries: ReceivedStatus[] = [];
-        for (let step = 0; step < perDeployment; step++) {
+        const steps = flipsPerBatch(perDeployment, changedShare, i, round);
+        for (let step = 0; step < steps; step++) {
           healths[i] = healths[i] === Health.HEALTH_HEALTHY ? Health.HEALTH_PROGRESSING : Health.HEALTH_HEALTHY;
           entries.push({ bundleId, clusterId, stream: 1n, seq: ++seqs[i]!, status: status(1n, healths[i]!, changingResources ? Number(seqs[i]) : 0) });
         }
@@ -145,6 +154,7 @@ try {
   }
   let rawWritten = 0;
   let rawStatements = 0;
+  const rawEventsBefore = await events();
   const loadBeforeRaw = await loadavg();
   const rawStarted = performance.now();
   for (const parameters of rawBatches) {
@@ -153,6 +163,7 @@ try {
     rawStatements++;
   }
   const rawRate = rawWritten / ((performance.now() - rawStarted) / 1_000);
+  const rawEvents = (await events()) - rawEventsBefore;
   const rate_ = committed / seconds;
   const pct = (p: number) => (timings.length ? timings[Math.min(timings.length - 1, Math.floor(p * timings.length))]!.toFixed(0) : 'n/a');
 
@@ -175,7 +186,9 @@ try {
       `raw_upsert_rows_per_s=${rawRate.toFixed(0)}`,
       `raw_statements=${rawStatements}`,
       `ingest_ratio=${(rate_ / rawRate).toFixed(2)}`,
-      `events=${await scalar(`SELECT count(*) FROM events`)}`,
+      // A deployment's latest row changes (and an event is written) only when its batch flips health an odd number of times.
+      `events_per_status=${(ingesterEvents / Math.max(1, committed)).toFixed(2)}`,
+      `raw_events_per_status=${(rawEvents / Math.max(1, rawWritten)).toFixed(2)}`,
       `postgres="${postgres}"`,
       `load_before=${loadBefore}`,
       `load_before_raw=${loadBeforeRaw}`,
