@@ -9,6 +9,15 @@ import { EVENTS_CHANNEL, TOKEN_REVOKED_CHANNEL, type EventKind, type EventRecord
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const CATCH_UP_BATCH = 1_000;
+/** One event as the notify trigger announces it: whole, or by id only when too large for a payload. */
+interface AnnouncedEvent {
+  readonly id: string;
+  readonly kind?: EventKind;
+  readonly subject?: string;
+  readonly occurredAt?: string;
+  readonly data?: Record<string, unknown>;
+}
+
 /** A LISTEN connection that went silent (a dead peer without a TCP reset) is found by this probe. */
 const PROBE_INTERVAL_MS = 15_000;
 
@@ -180,13 +189,16 @@ export class EventListener implements OnApplicationBootstrap, OnApplicationShutd
       return;
     }
     if (notice.channel !== EVENTS_CHANNEL) return;
-    const parsed = JSON.parse(notice.payload) as { id: string; kind?: EventKind; subject?: string; occurredAt?: string; data?: Record<string, unknown> };
-    // Payloads too large for NOTIFY carry only the id: read the row.
-    const event: EventRecord | undefined =
-      parsed.kind === undefined
-        ? await this.events.byId(BigInt(parsed.id))
-        : { id: parsed.id, kind: parsed.kind, subject: parsed.subject!, occurredAt: new Date(parsed.occurredAt!), data: parsed.data ?? {} };
-    if (event) this.deliver(event);
+    // A run of events in id order (or, from a database not yet migrated, one event).
+    const parsed = JSON.parse(notice.payload) as AnnouncedEvent | AnnouncedEvent[];
+    for (const announced of Array.isArray(parsed) ? parsed : [parsed]) {
+      // Events too large for NOTIFY are announced by id only: read the row.
+      const event: EventRecord | undefined =
+        announced.kind === undefined
+          ? await this.events.byId(BigInt(announced.id))
+          : { id: announced.id, kind: announced.kind, subject: announced.subject!, occurredAt: new Date(announced.occurredAt!), data: announced.data ?? {} };
+      if (event) this.deliver(event);
+    }
   }
 
   private deliver(event: EventRecord): void {
