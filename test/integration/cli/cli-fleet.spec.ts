@@ -144,6 +144,47 @@ describe('flotilla fleet views (against a running hub)', () => {
     expect(await cli(['drift'])).toMatchObject({ code: 0, stdout: '', stderr: 'No drift: every bundle deployment matches its declared state.\n' });
   });
 
+  it('shows the history of one bundle deployment, newest first, with the agent’s reasons made safe', async () => {
+    const transitions = [
+      ['APPLYING', 'PROGRESSING', '', 30],
+      ['APPLIED', 'HEALTHY', '', 20],
+      ['APPLIED', 'DEGRADED', 'Deployment web: \u001b[2JProgressDeadlineExceeded', 10],
+    ] as const;
+    for (const [phase, health, reason, minutesAgo] of transitions) {
+      await db.query(
+        `INSERT INTO bundle_status_history (bundle_id, cluster_id, generation, phase, health, reason, recorded_at)
+         SELECT d.bundle_id, d.cluster_id, d.desired_generation, $2, $3, $4, now() - $5 * interval '1 minute'
+           FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id JOIN bundles b ON b.id = d.bundle_id WHERE c.name = $1 AND b.name = 'web'`,
+        ['prod-b', phase, health, reason, minutesAgo],
+      );
+    }
+    const generation = (await db.query(`SELECT d.desired_generation::text AS g FROM bundle_deployments d JOIN clusters c ON c.id = d.cluster_id WHERE c.name = 'prod-b'`)).rows[0].g as string;
+
+    const table = await cli(['bundle-deployments', 'history', 'web', 'prod-b']);
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    const rows = table.stdout.trimEnd().split('\n').map((line) => line.split(/\s{3,}/));
+    expect(rows[0]).toEqual(['RECORDED', 'AGE', 'GENERATION', 'PHASE', 'HEALTH', 'REASON']);
+    expect(rows.slice(1).map((row) => row.slice(1))).toEqual([
+      ['10m', generation, 'APPLIED', 'DEGRADED', 'Deployment web: \\x1b[2JProgressDeadlineExceeded'],
+      ['20m', generation, 'APPLIED', 'HEALTHY', '<none>'],
+      ['30m', generation, 'APPLYING', 'PROGRESSING', '<none>'],
+    ]);
+    expect(Date.parse(rows[1]![0]!)).toBeGreaterThan(Date.parse(rows[2]![0]!));
+
+    const limited = await cli(['bd', 'history', 'web', 'prod-b', '--limit', '2']);
+    expect(limited.stdout.trimEnd().split('\n')).toHaveLength(3);
+    expect(limited.stderr).toBe('(2 of 3 changes; --limit shows more)\n');
+    const json = JSON.parse((await cli(['bd', 'history', 'web', 'prod-b', '-o', 'json'])).stdout) as { items: Record<string, unknown>[] };
+    expect(json.items.map((item) => [item.phase, item.health])).toEqual([['APPLIED', 'DEGRADED'], ['APPLIED', 'HEALTHY'], ['APPLYING', 'PROGRESSING']]);
+    expect(json.items[0]).toMatchObject({ generation, reason: 'Deployment web: \u001b[2JProgressDeadlineExceeded' });
+
+    expect(await cli(['bd', 'history', 'web', 'prod-a'])).toMatchObject({ code: 0, stdout: '', stderr: 'No status recorded yet for bundle "web" on cluster "prod-a".\n' });
+    for (const [bundle, cluster] of [['web', 'dev-a'], ['web', 'nope'], ['nope', 'prod-a']]) {
+      expect(await cli(['bd', 'history', bundle!, cluster!])).toMatchObject({ code: 1, stderr: `flotilla: bundle "${bundle}" has no deployment on cluster "${cluster}"\n` });
+    }
+    expect((await cli(['bd', 'history', 'web', 'prod-b', '--limit', '0'])).code).toBe(2);
+  });
+
   it('suspends and resumes a bundle on one cluster', async () => {
     expect(await cli(['bundles', 'suspend', 'web', '--cluster', 'prod-a'])).toMatchObject({ code: 0, stdout: 'bundle/web suspended on cluster/prod-a\n' });
     expect(await cli(['bundles', 'suspend', 'web', '--cluster', 'prod-a'])).toMatchObject({ code: 0, stdout: 'bundle/web was already suspended on cluster/prod-a\n' });

@@ -6,6 +6,7 @@ import { ageSince } from '../output/format-age.util.js';
 import { outputOption, parseOutputFormat, printRawList, type OutputFormat } from '../output/output-format.util.js';
 import { cell, formatTable, oneLine, short } from '../output/print-table.util.js';
 import { watchList } from '../output/watch-list.util.js';
+import { registerBundleDeploymentHistoryCommand } from './bundle-deployment-history.command.js';
 
 /** A bundle deployment as the hub's GraphQL API answers it. */
 export interface BundleDeploymentNode {
@@ -146,4 +147,5 @@ export function registerBundleDeploymentsCommands(program: Command): void {
         intervalMs,
       });
     });
+  registerBundleDeploymentHistoryCommand(group);
 }

@@ -1,5 +1,5 @@
 import { CliError } from '../cli.error.js';
-import { fetchAllPages } from './fetch-all-pages.util.js';
+import { fetchAllPages, type ConnectionPage } from './fetch-all-pages.util.js';
 import type { HubClient } from './hub-client.js';
 
 /** A scripted hub answering pages of `items` after cursors that are item indexes, recording each request. */
@@ -31,6 +31,13 @@ describe('fetchAllPages', () => {
     const { client, requests } = pagingHub(items, 2);
     expect(await fetchAllPages(client, 'query', 'things', {}, 3)).toEqual({ nodes: ['a', 'b', 'c'], totalCount: 5 });
     expect(requests.map((r) => r.first)).toEqual([2, 1]);
+  });
+
+  it('follows a connection nested in the answer, picked out by the caller', async () => {
+    const { client } = pagingHub(items, 2);
+    const nested = { ...client, request: async (query: string, variables: Record<string, unknown>) => ({ deployment: await client.request(query, variables) }) } as HubClient;
+    const page = await fetchAllPages<string>(nested, 'query', 'history', {}, Infinity, (data) => (data.deployment as { things: ConnectionPage<string> }).things);
+    expect(page).toEqual({ nodes: items, totalCount: 5 });
   });
 
   it('stops with an error when the hub answers the same cursor again', async () => {

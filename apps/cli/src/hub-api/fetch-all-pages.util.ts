@@ -2,7 +2,7 @@ import { CliError } from '../cli.error.js';
 import type { HubClient } from './hub-client.js';
 
 /** One page of a Relay connection, as the list queries answer it. */
-interface ConnectionPage<T> {
+export interface ConnectionPage<T> {
   nodes: T[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   totalCount: number;
@@ -16,17 +16,24 @@ export interface AllPages<T> {
 
 /**
  * Follows `endCursor` through a connection, `client.pageSize` nodes a request, until the end (or `limit` nodes). The query takes `$first: Int!` and
- * `$after: String` and selects `nodes`, `pageInfo { hasNextPage endCursor }` and `totalCount` of `field`. A hub
- * that answers the same cursor twice is an error rather than an endless loop.
+ * `$after: String` and selects `nodes`, `pageInfo { hasNextPage endCursor }` and `totalCount` of `field` — a top-level field, or, with
+ * `pick`, a connection nested deeper (`field` then names it in errors). A hub that answers the same cursor twice is an error rather than an
+ * endless loop.
  */
-export async function fetchAllPages<T>(client: HubClient, query: string, field: string, variables: Record<string, unknown>, limit = Infinity): Promise<AllPages<T>> {
+export async function fetchAllPages<T>(
+  client: HubClient,
+  query: string,
+  field: string,
+  variables: Record<string, unknown>,
+  limit = Infinity,
+  pick: (data: Record<string, unknown>) => ConnectionPage<T> | undefined = (data) => data[field] as ConnectionPage<T> | undefined,
+): Promise<AllPages<T>> {
   const nodes: T[] = [];
   const seen = new Set<string>();
   let after: string | null = null;
   for (;;) {
     const first = Math.min(client.pageSize, limit - nodes.length);
-    const data: Record<string, ConnectionPage<T>> = await client.request(query, { ...variables, first, after });
-    const page = data[field];
+    const page = pick(await client.request<Record<string, unknown>>(query, { ...variables, first, after }));
     if (!page || !Array.isArray(page.nodes)) throw new CliError(`the hub answered no "${field}" list`, 1);
     nodes.push(...page.nodes);
     if (!page.pageInfo.hasNextPage || nodes.length >= limit) return { nodes, totalCount: page.totalCount };
