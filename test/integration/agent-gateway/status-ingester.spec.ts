@@ -97,6 +97,31 @@ describe('StatusIngester', () => {
     expect(await dataSource.query(`SELECT 1 FROM bundle_statuses WHERE cluster_id = $1`, [c])).toEqual([]);
   });
 
+  it('drops only the rows the database refuses, names them, and writes everyone else’s at once', async () => {
+    const ids: string[] = (await dataSource.query(`INSERT INTO clusters (name) SELECT 'poison-' || n FROM generate_series(1, 5) AS n RETURNING id::text AS id`)).map((row: { id: string }) => row.id);
+    const isolated = new StatusIngester(dataSource);
+    // Nothing an agent sends reaches the database as a bad uuid today; a row like it, from any cause, must not stall ingestion.
+    const poison = 'not-a-uuid';
+    for (const [i, id] of [...ids.slice(0, 2), poison, ...ids.slice(2)].entries()) {
+      isolated.status(status(id, 1n, Health.HEALTH_DEGRADED, { reason: `row ${i}` }));
+      isolated.ack({ bundleId, clusterId: id, generation: 10n });
+    }
+    await isolated.flush();
+    const stored: { cluster_id: string; acked: string; reason: string }[] = await dataSource.query(
+      `SELECT cluster_id::text, acked_generation::text AS acked, reason FROM bundle_statuses WHERE cluster_id = ANY($1::uuid[]) ORDER BY reason`,
+      [ids],
+    );
+    expect(stored).toEqual(ids.map((id, i) => ({ cluster_id: id, acked: '10', reason: `row ${i < 2 ? i : i + 1}` })));
+    expect(isolated.droppedRows).toBe(2); // the poisoned status and the poisoned ack
+    expect(isolated.committedStatuses).toBe(5);
+
+    // Nothing was kept for a retry: the next write carries only what arrives next.
+    isolated.status(status(ids[0]!, 2n, Health.HEALTH_HEALTHY));
+    await isolated.flush();
+    expect((await rows())[ids[0]!]).toMatchObject({ health: 'HEALTHY', seq: '2' });
+    expect(isolated.droppedRows).toBe(2);
+  });
+
   it('deletes a deployment’s history with its cluster or its bundle, and nobody else’s', async () => {
     const historyOf = async (column: 'cluster_id' | 'bundle_id', id: string): Promise<number> =>
       (await dataSource.query(`SELECT count(*)::int AS n FROM bundle_status_history WHERE ${column} = $1`, [id]))[0].n;

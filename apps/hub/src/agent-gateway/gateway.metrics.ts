@@ -27,5 +27,6 @@ export class GatewayMetrics {
     gauge('flotilla_agent_reads_paused', 'Times an agent stream was left unread until status ingestion caught up, since the process started.', () => gateway.readsPaused);
     gauge('flotilla_agent_statuses_committed', 'Bundle statuses whose latest state was committed since the process started.', () => ingester.committedStatuses);
     gauge('flotilla_agent_status_history_committed', 'Status history rows committed since the process started.', () => ingester.committedHistory);
+    gauge('flotilla_agent_status_rows_dropped', "Statuses and acks dropped since the process started because the database refused the rows themselves (see the hub's log).", () => ingester.droppedRows);
   }
 }

@@ -35,6 +35,12 @@ const RETRY_MS = 1_000;
 /** Statuses one deployment may gather between two writes for history (an agent flapping faster loses the oldest ones). */
 export const MAX_HISTORY_PER_KEY = 64;
 
+/**
+ * Errors in the rows themselves (SQLSTATE class 22, data exception; 23, integrity constraint violation):
+ * the same rows fail again however often they are retried, where a lost connection or a timeout does not.
+ */
+const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code ?? ''));
+
 /** One deployment's statuses waiting to be written. */
 interface Pending {
   latest: ReceivedStatus;
@@ -95,6 +101,7 @@ export class StatusIngester implements OnApplicationShutdown {
   private writing = 0;
   private latestWritten = 0;
   private historyWritten = 0;
+  private rowsDropped = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -106,6 +113,11 @@ export class StatusIngester implements OnApplicationShutdown {
   /** History rows committed since the hub started. */
   get committedHistory(): number {
     return this.historyWritten;
+  }
+
+  /** Deployments' statuses and acks dropped since the hub started because the database refuses them. */
+  get droppedRows(): number {
+    return this.rowsDropped;
   }
 
   /** Too much is waiting behind the write in flight: whoever can, should stop sending until relieved. */
@@ -217,12 +229,46 @@ export class StatusIngester implements OnApplicationShutdown {
 
   private async write(statuses: Pending[], acks: ReceivedAck[]): Promise<void> {
     for (const batch of chunks(acks, MAX_STATEMENT_ROWS)) {
-      await this.dataSource.query(ACK_UPSERT_SQL, [batch.map((a) => a.bundleId), batch.map((a) => a.clusterId), batch.map((a) => a.generation.toString())]);
+      await this.isolating(
+        batch,
+        async (rows) => {
+          await this.dataSource.query(ACK_UPSERT_SQL, [rows.map((a) => a.bundleId), rows.map((a) => a.clusterId), rows.map((a) => a.generation.toString())]);
+        },
+        (ack) => `ack of bundle ${ack.bundleId} on cluster ${ack.clusterId} (generation ${ack.generation})`,
+      );
     }
     for (const batch of statusStatements(statuses)) {
-      const [result] = (await this.dataSource.query(STATUS_UPSERT_SQL, statusUpsertParameters(batch))) as StatusUpsertResult[];
-      this.latestWritten += result?.latest ?? 0;
-      this.historyWritten += result?.history ?? 0;
+      await this.isolating(
+        batch,
+        async (rows) => {
+          const [result] = (await this.dataSource.query(STATUS_UPSERT_SQL, statusUpsertParameters(rows))) as StatusUpsertResult[];
+          this.latestWritten += result?.latest ?? 0;
+          this.historyWritten += result?.history ?? 0;
+        },
+        ({ latest }) => `status of bundle "${latest.status.bundle}" (id ${latest.bundleId}) on cluster ${latest.clusterId} (generation ${latest.status.generation})`,
+      );
+    }
+  }
+
+  /**
+   * Writes `rows` in one statement. When the rows themselves make it fail, halves them until the rows at
+   * fault stand alone, drops those with an error naming them, and writes the rest: one row the database
+   * refuses must not hold back every cluster's statuses, retried forever. Any other error is the caller's
+   * (the whole write is retried; rows already written are written again harmlessly).
+   */
+  private async isolating<T>(rows: readonly T[], write: (rows: readonly T[]) => Promise<void>, describe: (row: T) => string): Promise<void> {
+    try {
+      await write(rows);
+    } catch (error) {
+      if (!isRowError(error)) throw error;
+      if (rows.length === 1) {
+        this.rowsDropped++;
+        this.logger.error(`dropped the ${describe(rows[0]!)}: the database refuses it (${String((error as { code?: unknown }).code)}: ${(error as Error).message})`);
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.isolating(rows.slice(0, half), write, describe);
+      await this.isolating(rows.slice(half), write, describe);
     }
   }
 }
