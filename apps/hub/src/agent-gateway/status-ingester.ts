@@ -35,11 +35,12 @@ const RETRY_MS = 1_000;
 /** Statuses one deployment may gather between two writes for history (an agent flapping faster loses the oldest ones). */
 export const MAX_HISTORY_PER_KEY = 64;
 
+const sqlState = (error: unknown): string => String((error as { code?: unknown }).code ?? '');
 /**
  * Errors in the rows themselves (SQLSTATE class 22, data exception; 23, integrity constraint violation):
  * the same rows fail again however often they are retried, where a lost connection or a timeout does not.
  */
-const isRowError = (error: unknown): boolean => /^2[23]/.test(String((error as { code?: unknown }).code ?? ''));
+const isRowError = (error: unknown): boolean => /^2[23]/.test(sqlState(error));
 
 /** One deployment's statuses waiting to be written. */
 interface Pending {
@@ -263,7 +264,7 @@ export class StatusIngester implements OnApplicationShutdown {
       if (!isRowError(error)) throw error;
       if (rows.length === 1) {
         this.rowsDropped++;
-        this.logger.error(`dropped the ${describe(rows[0]!)}: the database refuses it (${String((error as { code?: unknown }).code)}: ${(error as Error).message})`);
+        this.logger.error(`dropped the ${describe(rows[0]!)}: the database refuses it (${sqlState(error)}: ${(error as Error).message})`);
         return;
       }
       const half = Math.ceil(rows.length / 2);

@@ -9,6 +9,7 @@ import { EVENTS_CHANNEL, TOKEN_REVOKED_CHANNEL, type EventKind, type EventRecord
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 const CATCH_UP_BATCH = 1_000;
+
 /** One event as the notify trigger announces it: whole, or by id only when too large for a payload. */
 interface AnnouncedEvent {
   readonly id: string;
