@@ -39,7 +39,7 @@ export function registerBundleDeploymentHistoryCommand(group: Command): void {
       const historyOf = (data: Record<string, unknown>): ConnectionPage<StatusTransition> => {
         const found = (data.bundleDeployments as { nodes: { history: ConnectionPage<StatusTransition> }[] } | undefined)?.nodes ?? [];
         if (found.length === 0) throw new CliError(`bundle "${bundle}" has no deployment on cluster "${cluster}"`, 1);
-        if (found.length > 1) throw new CliError(`bundle "${bundle}" is deployed to cluster "${cluster}" from ${found.length} sources; their histories are in the GraphQL API`, 1);
+        if (found.length > 1) throw new CliError(`bundle "${bundle}" is deployed to cluster "${cluster}" from more than one source; their histories are in the GraphQL API`, 1);
         return found[0]!.history;
       };
       const history = await fetchAllPages<StatusTransition>(hubClientFor(command), HISTORY_QUERY, 'history', { bundle, cluster }, limit, historyOf);
